@@ -1,0 +1,24 @@
+import type { Span } from '@opentelemetry/api';
+import { runInSpan, startSpan, type WithSpanOptions } from './with-span.js';
+
+/**
+ * Wraps `fn` so that every call runs inside a new span named `name` (see {@link withSpan} for the rules).
+ * `this` and the arguments pass through unchanged; the wrapper returns what fn returns.
+ *
+ * @example
+ * ```ts
+ * const chargeCard = traced('charge card', async (orderId: string, cents: number) => payments.charge(orderId, cents));
+ * await chargeCard('o-1', 1999);
+ * ```
+ */
+export function traced<A extends unknown[], R>(
+  name: string,
+  fn: (...args: A) => R,
+  options: WithSpanOptions = {},
+): (...args: A) => R {
+  if (typeof fn !== 'function') throw new TypeError('traced(name, fn, options?): fn must be a function');
+  return function tracedFunction(this: unknown, ...args: A): R {
+    const { span, ctx } = startSpan(name, options);
+    return runInSpan(span, ctx, fn as (this: unknown, ...a: A) => R, this, args);
+  };
+}

@@ -1,0 +1,390 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { EnvReader, type Env } from './env.js';
+import type {
+  ConfigResolution,
+  ExporterName,
+  InstrumentationName,
+  LogLevelName,
+  OtlpProtocol,
+  PropagatorName,
+  ResolvedConfig,
+  SamplerName,
+  TracewireOptions,
+} from './types.js';
+
+/** @internal */
+export const SAMPLER_NAMES: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+/** @internal */
+export const PROPAGATOR_NAMES: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'];
+/** @internal */
+export const EXPORTER_NAMES: readonly ExporterName[] = ['otlp', 'console', 'none'];
+/** @internal */
+export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
+  'http', 'undici', 'express', 'fastify', 'koa', 'pg', 'mysql2', 'redis', 'ioredis',
+  'mongodb', 'grpc', 'kafkajs', 'amqplib', 'graphql', 'fs', 'dns', 'net',
+];
+/** Off unless asked for: they produce a span per file/dns/socket call. @internal */
+export const OFF_BY_DEFAULT: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
+
+/** @internal */
+export const DEFAULTS = Object.freeze({
+  endpoint: 'http://localhost:4318',
+  protocol: 'http/protobuf' as OtlpProtocol,
+  timeoutMs: 10_000,
+  sampler: 'parentbased_always_on' as SamplerName,
+  propagators: ['tracecontext', 'baggage'] as PropagatorName[],
+  scheduleDelayMs: 5000,
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  exportTimeoutMs: 30_000,
+  limit: 128,
+  shutdownSignals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[],
+  shutdownTimeoutMs: 5000,
+});
+
+const MAX_INT = 2 ** 31 - 1;
+
+/** Joins a base URL and the traces path the way the spec asks: exactly one slash. */
+function appendTracesPath(base: string): string {
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
+
+function isUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function hasMethods(value: unknown, ...methods: string[]): boolean {
+  return isObject(value) && methods.every((m) => typeof value[m] === 'function');
+}
+
+function isAttributeValue(value: unknown): value is AttributeValue {
+  const t = typeof value;
+  if (t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(value))) return true;
+  return Array.isArray(value) && value.every((v) => v == null || ['string', 'number', 'boolean'].includes(typeof v));
+}
+
+/**
+ * Resolves the configuration: options in code win over OTEL_* environment variables, which win over defaults.
+ * Pure: it reads only its arguments and never touches `process.env`.
+ *
+ * @example
+ * ```ts
+ * const { config, errors, warnings } = resolveConfig({ serviceName: 'api' }, process.env);
+ * ```
+ */
+export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): ConfigResolution {
+  const errors: string[] = [];
+  const e = new EnvReader(env);
+  const o: TracewireOptions = isObject(options) ? options : (errors.push(`options must be an object, got ${typeof options}`), {});
+
+  const opt = <T>(name: keyof TracewireOptions, check: (v: unknown) => boolean, expected: string): T | undefined => {
+    const value = o[name];
+    if (value === undefined) return undefined;
+    if (!check(value)) {
+      errors.push(`${String(name)}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+      return undefined;
+    }
+    return value as T;
+  };
+  const isNonEmptyString = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+  const intIn = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+  // --- disabled, log level
+  const disabled = opt<boolean>('disabled', (v) => typeof v === 'boolean', 'a boolean') ?? e.boolean('OTEL_SDK_DISABLED') ?? false;
+  const debugOpt = opt<boolean>('debug', (v) => typeof v === 'boolean', 'a boolean');
+  const logLevel: LogLevelName = debugOpt === true ? 'debug' : (e.enumValue(['OTEL_LOG_LEVEL'], LOG_LEVELS, 'warn') ?? 'warn');
+
+  // --- resource
+  const resourceAttributes: Attributes = {};
+  const envResource = e.keyValues(['OTEL_RESOURCE_ATTRIBUTES'], false);
+  if (envResource) Object.assign(resourceAttributes, envResource.pairs);
+  const envService = e.raw('OTEL_SERVICE_NAME');
+  if (envService !== undefined) resourceAttributes['service.name'] = envService;
+  const codeAttrs = opt<Attributes>(
+    'resourceAttributes',
+    (v) => isObject(v) && Object.values(v).every((x) => x === undefined || isAttributeValue(x)),
+    'an object of string, number, boolean or array values',
+  );
+  if (codeAttrs) for (const [k, v] of Object.entries(codeAttrs)) if (v !== undefined) resourceAttributes[k] = v;
+  const serviceName = opt<string>('serviceName', isNonEmptyString, 'a non-empty string');
+  if (serviceName !== undefined) resourceAttributes['service.name'] = serviceName;
+  const serviceVersion = opt<string>('serviceVersion', isNonEmptyString, 'a non-empty string');
+  if (serviceVersion !== undefined) resourceAttributes['service.version'] = serviceVersion;
+  const environment = opt<string>('environment', isNonEmptyString, 'a non-empty string');
+  if (environment !== undefined) resourceAttributes['deployment.environment.name'] = environment;
+  if (typeof resourceAttributes['service.name'] !== 'string' || resourceAttributes['service.name'] === '') {
+    resourceAttributes['service.name'] = 'unknown_service:node';
+  }
+
+  // --- endpoint
+  let tracesEndpoint: string;
+  let endpointSource: ResolvedConfig['endpointSource'];
+  const codeTraces = opt<string>('tracesEndpoint', (v) => typeof v === 'string' && isUrl(v), 'an http(s) URL');
+  const codeBase = opt<string>('endpoint', (v) => typeof v === 'string' && isUrl(v), 'an http(s) URL');
+  const envTraces = e.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const envBase = e.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (codeTraces !== undefined) {
+    tracesEndpoint = codeTraces;
+    endpointSource = 'option';
+  } else if (codeBase !== undefined) {
+    tracesEndpoint = appendTracesPath(codeBase);
+    endpointSource = 'option';
+  } else if (envTraces !== undefined && isUrl(envTraces)) {
+    tracesEndpoint = envTraces;
+    endpointSource = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
+  } else if (envBase !== undefined && isUrl(envBase)) {
+    tracesEndpoint = appendTracesPath(envBase);
+    endpointSource = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  } else {
+    tracesEndpoint = appendTracesPath(DEFAULTS.endpoint);
+    endpointSource = 'default';
+  }
+  if (codeTraces === undefined && codeBase === undefined) {
+    if (envTraces !== undefined && !isUrl(envTraces)) {
+      e.warn('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', envTraces, 'is not an http(s) URL', tracesEndpoint);
+    }
+    if (envBase !== undefined && !isUrl(envBase) && endpointSource !== 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') {
+      e.warn('OTEL_EXPORTER_OTLP_ENDPOINT', envBase, 'is not an http(s) URL', tracesEndpoint);
+    }
+  }
+
+  // --- protocol, headers, compression, timeout (signal-specific variable first)
+  const protocolEnvNames = ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'];
+  let protocol = opt<OtlpProtocol>('protocol', (v) => PROTOCOLS.includes(v as OtlpProtocol), `one of ${PROTOCOLS.join(', ')}`);
+  if (protocol === undefined && o.protocol === undefined) {
+    const hit = e.first(protocolEnvNames);
+    if (hit && hit.value.toLowerCase() === 'grpc') {
+      e.warn(hit.name, hit.value, 'is not supported by tracewire (OTLP/HTTP only; use port 4318)', DEFAULTS.protocol);
+    } else {
+      protocol = e.enumValue(protocolEnvNames, PROTOCOLS, DEFAULTS.protocol);
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  const envHeaders = e.keyValues(['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'OTEL_EXPORTER_OTLP_HEADERS'], true);
+  if (envHeaders) Object.assign(headers, envHeaders.pairs);
+  const codeHeaders = opt<Record<string, string>>(
+    'headers',
+    (v) => isObject(v) && Object.values(v).every((x) => typeof x === 'string'),
+    'an object of string values',
+  );
+  if (codeHeaders) Object.assign(headers, codeHeaders);
+
+  const compression =
+    opt<'gzip' | 'none'>('compression', (v) => v === 'gzip' || v === 'none', '"gzip" or "none"') ??
+    e.enumValue(['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], ['gzip', 'none'] as const, 'none') ??
+    'none';
+
+  const timeoutMs =
+    opt<number>('timeoutMs', intIn(1, MAX_INT), 'a positive integer (ms)') ??
+    e.integer(['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT'], 1, MAX_INT, `${DEFAULTS.timeoutMs}`) ??
+    DEFAULTS.timeoutMs;
+
+  // --- exporters
+  const isExporter = (v: unknown) => hasMethods(v, 'export', 'shutdown');
+  let exporters = opt<ReadonlyArray<ExporterName | object>>(
+    'exporters',
+    (v) => Array.isArray(v) && v.every((x) => EXPORTER_NAMES.includes(x as ExporterName) || isExporter(x)),
+    `an array of ${EXPORTER_NAMES.join(', ')} or SpanExporter instances`,
+  ) as ResolvedConfig['exporters'] | undefined;
+  if (exporters === undefined) {
+    const names = e.list('OTEL_TRACES_EXPORTER');
+    if (names !== undefined) {
+      const lower = names.map((n) => n.toLowerCase());
+      const bad = lower.filter((n) => !EXPORTER_NAMES.includes(n as ExporterName));
+      if (bad.length > 0) e.warn('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER ?? '', `has unknown exporter(s) ${bad.join(', ')} (known: ${EXPORTER_NAMES.join(', ')})`, 'the known ones, or otlp if none');
+      const good = lower.filter((n) => EXPORTER_NAMES.includes(n as ExporterName)) as ExporterName[];
+      exporters = good.length > 0 ? good : ['otlp'];
+    }
+  }
+  exporters ??= ['otlp'];
+  if (exporters.includes('none')) exporters = exporters.filter((x) => x !== 'none');
+
+  // --- sampler
+  const isSampler = (v: unknown) => hasMethods(v, 'shouldSample');
+  let sampler = opt<SamplerName | ResolvedConfig['sampler']>(
+    'sampler',
+    (v) => SAMPLER_NAMES.includes(v as SamplerName) || isSampler(v),
+    `one of ${SAMPLER_NAMES.join(', ')} or a Sampler instance`,
+  );
+  if (sampler === undefined && o.sampler === undefined) {
+    sampler = e.enumValue(['OTEL_TRACES_SAMPLER'], SAMPLER_NAMES, DEFAULTS.sampler);
+  }
+  sampler ??= DEFAULTS.sampler;
+  const ratioIn = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
+  let samplerArg = opt<number>('samplerArg', ratioIn, 'a number between 0 and 1');
+  if (samplerArg === undefined && o.samplerArg === undefined && typeof sampler === 'string' && sampler.endsWith('traceidratio')) {
+    const raw = e.raw('OTEL_TRACES_SAMPLER_ARG');
+    if (raw !== undefined) {
+      const n = Number(raw);
+      if (ratioIn(n)) samplerArg = n;
+      else e.warn('OTEL_TRACES_SAMPLER_ARG', raw, 'is not a number between 0 and 1', '1.0');
+    }
+  }
+
+  // --- propagators
+  const isPropagator = (v: unknown) => hasMethods(v, 'inject', 'extract', 'fields');
+  let propagators = opt<ResolvedConfig['propagators']>(
+    'propagators',
+    (v) => Array.isArray(v) && v.every((x) => PROPAGATOR_NAMES.includes(x as PropagatorName) || isPropagator(x)),
+    `an array of ${PROPAGATOR_NAMES.join(', ')} or TextMapPropagator instances`,
+  );
+  if (propagators === undefined && o.propagators === undefined) {
+    const names = e.list('OTEL_PROPAGATORS');
+    if (names !== undefined) {
+      const lower = [...new Set(names.map((n) => n.toLowerCase()))];
+      const bad = lower.filter((n) => !PROPAGATOR_NAMES.includes(n as PropagatorName));
+      const good = lower.filter((n) => PROPAGATOR_NAMES.includes(n as PropagatorName)) as PropagatorName[];
+      if (bad.length > 0) {
+        e.warn('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', `has unknown propagator(s) ${bad.join(', ')} (known: ${PROPAGATOR_NAMES.join(', ')})`, good.length > 0 ? good.join(',') : DEFAULTS.propagators.join(','));
+      }
+      propagators = good.length > 0 ? good : bad.length > 0 ? DEFAULTS.propagators : [];
+    }
+  }
+  propagators ??= DEFAULTS.propagators;
+  if (propagators.includes('none')) propagators = [];
+
+  // --- instrumentations
+  const isInstrumentation = (v: unknown) => hasMethods(v, 'enable', 'disable', 'setTracerProvider');
+  let instrumentations: ResolvedConfig['instrumentations'];
+  const codeInstr = opt<false | ResolvedConfig['instrumentations']>(
+    'instrumentations',
+    (v) => v === false || (Array.isArray(v) && v.every((x) => INSTRUMENTATION_NAMES.includes(x as InstrumentationName) || isInstrumentation(x))),
+    `false or an array of ${INSTRUMENTATION_NAMES.join(', ')} or Instrumentation instances`,
+  );
+  if (codeInstr !== undefined) {
+    instrumentations = codeInstr === false ? [] : codeInstr;
+  } else {
+    const readNames = (name: string): InstrumentationName[] | undefined => {
+      const list = e.list(name);
+      if (list === undefined) return undefined;
+      const lower = list.map((n) => n.toLowerCase());
+      const bad = lower.filter((n) => !INSTRUMENTATION_NAMES.includes(n as InstrumentationName));
+      if (bad.length > 0) e.warn(name, env[name] ?? '', `names unknown instrumentation(s) ${bad.join(', ')} (known: ${INSTRUMENTATION_NAMES.join(', ')})`, 'the known ones');
+      return lower.filter((n) => INSTRUMENTATION_NAMES.includes(n as InstrumentationName)) as InstrumentationName[];
+    };
+    const enabled = readNames('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? INSTRUMENTATION_NAMES.filter((n) => !OFF_BY_DEFAULT.includes(n));
+    const disabledNames = readNames('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
+    instrumentations = enabled.filter((n) => !disabledNames.includes(n));
+  }
+
+  // --- batch
+  const batchOpt = opt<Record<string, unknown>>('batch', isObject, 'an object') ?? {};
+  const batchField = (key: string, envName: string, min: number, def: number): number => {
+    const v = batchOpt[key];
+    if (v !== undefined) {
+      if (intIn(min, MAX_INT)(v)) return v as number;
+      errors.push(`batch.${key}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    }
+    return e.integer(envName, min, MAX_INT, `${def}`) ?? def;
+  };
+  const maxQueueSize = batchField('maxQueueSize', 'OTEL_BSP_MAX_QUEUE_SIZE', 1, DEFAULTS.maxQueueSize);
+  let maxExportBatchSize = batchField('maxExportBatchSize', 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 1, DEFAULTS.maxExportBatchSize);
+  if (maxExportBatchSize > maxQueueSize) {
+    if (batchOpt.maxExportBatchSize !== undefined) {
+      errors.push(`batch.maxExportBatchSize (${maxExportBatchSize}) must not exceed batch.maxQueueSize (${maxQueueSize})`);
+    } else {
+      e.warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) exceeds the queue size (${maxQueueSize}); using ${maxQueueSize}.`);
+    }
+    maxExportBatchSize = maxQueueSize;
+  }
+  const batch = Object.freeze({
+    scheduleDelayMs: batchField('scheduleDelayMs', 'OTEL_BSP_SCHEDULE_DELAY', 0, DEFAULTS.scheduleDelayMs),
+    maxQueueSize,
+    maxExportBatchSize,
+    exportTimeoutMs: batchField('exportTimeoutMs', 'OTEL_BSP_EXPORT_TIMEOUT', 1, DEFAULTS.exportTimeoutMs),
+  });
+
+  // --- span limits: specific variable, then the general OTEL_ATTRIBUTE_* one, then the default
+  const limitsOpt = opt<Record<string, unknown>>('spanLimits', isObject, 'an object') ?? {};
+  const limit = (key: string, envNames: string[], def: number): number => {
+    const v = limitsOpt[key];
+    if (v !== undefined) {
+      if (intIn(0, Number.MAX_SAFE_INTEGER)(v) || v === Infinity) return v as number;
+      errors.push(`spanLimits.${key}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+    }
+    return e.integer(envNames, 0, Number.MAX_SAFE_INTEGER, def === Infinity ? 'no limit' : `${def}`) ?? def;
+  };
+  const spanLimits = Object.freeze({
+    attributeCountLimit: limit('attributeCountLimit', ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'], DEFAULTS.limit),
+    attributeValueLengthLimit: limit('attributeValueLengthLimit', ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'], Infinity),
+    eventCountLimit: limit('eventCountLimit', ['OTEL_SPAN_EVENT_COUNT_LIMIT'], DEFAULTS.limit),
+    linkCountLimit: limit('linkCountLimit', ['OTEL_SPAN_LINK_COUNT_LIMIT'], DEFAULTS.limit),
+    attributePerEventCountLimit: limit('attributePerEventCountLimit', ['OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'], DEFAULTS.limit),
+    attributePerLinkCountLimit: limit('attributePerLinkCountLimit', ['OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'], DEFAULTS.limit),
+  });
+
+  // --- span processors
+  const spanProcessors =
+    opt<ResolvedConfig['spanProcessors']>('spanProcessors', (v) => Array.isArray(v) && v.every((x) => hasMethods(x, 'onStart', 'onEnd', 'shutdown', 'forceFlush')), 'an array of SpanProcessor instances') ?? [];
+
+  // --- shutdown
+  let shutdownSignals = opt<false | NodeJS.Signals[]>(
+    'shutdownSignals',
+    (v) => v === false || (Array.isArray(v) && v.every((s) => SIGNALS.includes(s as NodeJS.Signals))),
+    `false or an array of ${SIGNALS.join(', ')}`,
+  );
+  if (shutdownSignals === undefined && o.shutdownSignals === undefined) {
+    const list = e.list('TRACEWIRE_SHUTDOWN_SIGNALS');
+    if (list !== undefined) {
+      const upper = list.map((s) => s.toUpperCase());
+      if (upper.length === 1 && upper[0] === 'NONE') shutdownSignals = false;
+      else if (upper.every((s) => SIGNALS.includes(s as NodeJS.Signals))) shutdownSignals = upper as NodeJS.Signals[];
+      else e.warn('TRACEWIRE_SHUTDOWN_SIGNALS', env.TRACEWIRE_SHUTDOWN_SIGNALS ?? '', `is not "none" or a list of ${SIGNALS.join(', ')}`, DEFAULTS.shutdownSignals.join(','));
+    }
+  }
+  const shutdownTimeoutMs =
+    opt<number>('shutdownTimeoutMs', intIn(1, MAX_INT), 'a positive integer (ms)') ??
+    e.integer('TRACEWIRE_SHUTDOWN_TIMEOUT', 1, MAX_INT, `${DEFAULTS.shutdownTimeoutMs}`) ??
+    DEFAULTS.shutdownTimeoutMs;
+
+  const known = new Set<string>([
+    'disabled', 'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'tracesEndpoint',
+    'protocol', 'headers', 'compression', 'timeoutMs', 'exporters', 'sampler', 'samplerArg', 'propagators',
+    'instrumentations', 'batch', 'spanLimits', 'spanProcessors', 'shutdownSignals', 'shutdownTimeoutMs', 'debug',
+  ]);
+  for (const key of Object.keys(o)) if (!known.has(key)) errors.push(`${key}: unknown option`);
+
+  const config: ResolvedConfig = Object.freeze({
+    disabled,
+    serviceName: resourceAttributes['service.name'] as string,
+    resourceAttributes: Object.freeze(resourceAttributes),
+    tracesEndpoint,
+    endpointSource,
+    protocol: protocol ?? DEFAULTS.protocol,
+    headers: Object.freeze(headers),
+    compression,
+    timeoutMs,
+    exporters: Object.freeze([...exporters]),
+    sampler,
+    samplerArg: samplerArg ?? 1,
+    propagators: Object.freeze([...propagators]),
+    instrumentations: Object.freeze([...instrumentations]),
+    batch,
+    spanLimits,
+    spanProcessors: Object.freeze([...spanProcessors]),
+    shutdownSignals: shutdownSignals === false ? false : Object.freeze([...(shutdownSignals ?? DEFAULTS.shutdownSignals)]),
+    shutdownTimeoutMs,
+    logLevel,
+  });
+  return Object.freeze({ config, errors: Object.freeze(errors), warnings: Object.freeze([...e.warnings]) });
+}

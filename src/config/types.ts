@@ -1,0 +1,157 @@
+import type { Attributes, TextMapPropagator } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+
+/** OTLP/HTTP encodings tracewire can send. `grpc` is not supported: use an http/* protocol on port 4318. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** Sampler names accepted in `sampler` and OTEL_TRACES_SAMPLER. */
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/** Propagator names accepted in `propagators` and OTEL_PROPAGATORS. */
+export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger' | 'none';
+
+/** Exporter names accepted in `exporters` and OTEL_TRACES_EXPORTER. */
+export type ExporterName = 'otlp' | 'console' | 'none';
+
+/** Names of the instrumentations tracewire knows how to load (see README "Instrumentations"). */
+export type InstrumentationName =
+  | 'http'
+  | 'undici'
+  | 'express'
+  | 'fastify'
+  | 'koa'
+  | 'pg'
+  | 'mysql2'
+  | 'redis'
+  | 'ioredis'
+  | 'mongodb'
+  | 'grpc'
+  | 'kafkajs'
+  | 'amqplib'
+  | 'graphql'
+  | 'fs'
+  | 'dns'
+  | 'net';
+
+/** Batch span processor settings (OTEL_BSP_*). */
+export interface BatchOptions {
+  /** Delay between two scheduled exports, ms. Default 5000. Env: OTEL_BSP_SCHEDULE_DELAY. */
+  scheduleDelayMs?: number;
+  /** Spans held while waiting for export; more are dropped and counted. Default 2048. Env: OTEL_BSP_MAX_QUEUE_SIZE. */
+  maxQueueSize?: number;
+  /** Spans per export request (≤ maxQueueSize). Default 512. Env: OTEL_BSP_MAX_EXPORT_BATCH_SIZE. */
+  maxExportBatchSize?: number;
+  /** Time allowed for one export, ms. Default 30000. Env: OTEL_BSP_EXPORT_TIMEOUT. */
+  exportTimeoutMs?: number;
+}
+
+/** Span limits (OTEL_SPAN_*, OTEL_ATTRIBUTE_*, OTEL_EVENT_*, OTEL_LINK_*). Defaults: 128 each, value length unlimited. */
+export interface SpanLimitOptions {
+  attributeCountLimit?: number;
+  attributeValueLengthLimit?: number;
+  eventCountLimit?: number;
+  linkCountLimit?: number;
+  attributePerEventCountLimit?: number;
+  attributePerLinkCountLimit?: number;
+}
+
+/**
+ * Options of {@link initTracing}. Every option overrides its environment variable, which overrides the default.
+ */
+export interface TracewireOptions {
+  /** Turn tracing off entirely (no provider is registered). Env: OTEL_SDK_DISABLED. Default false. */
+  disabled?: boolean;
+  /** `service.name`. Env: OTEL_SERVICE_NAME. Default `unknown_service:node`. */
+  serviceName?: string;
+  /** `service.version`. Env: OTEL_RESOURCE_ATTRIBUTES (service.version=...). */
+  serviceVersion?: string;
+  /** `deployment.environment.name`. Env: OTEL_RESOURCE_ATTRIBUTES (deployment.environment.name=...). */
+  environment?: string;
+  /** Extra resource attributes. Env: OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes?: Attributes;
+  /** Base OTLP/HTTP URL; `/v1/traces` is appended. Env: OTEL_EXPORTER_OTLP_ENDPOINT. Default http://localhost:4318. */
+  endpoint?: string;
+  /** Full traces URL, used as is. Env: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT. Wins over `endpoint`. */
+  tracesEndpoint?: string;
+  /** OTLP encoding. Env: OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL. Default 'http/protobuf'. */
+  protocol?: OtlpProtocol;
+  /** Headers sent with every export (tokens, tenant ids). Env: OTEL_EXPORTER_OTLP_(TRACES_)HEADERS. */
+  headers?: Record<string, string>;
+  /** Request body compression. Env: OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION. Default 'none'. */
+  compression?: 'gzip' | 'none';
+  /** Time allowed for one export request, ms. Env: OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT. Default 10000. */
+  timeoutMs?: number;
+  /** Where spans go: names or SpanExporter instances. Env: OTEL_TRACES_EXPORTER. Default ['otlp']. */
+  exporters?: ReadonlyArray<ExporterName | SpanExporter>;
+  /** Sampler name or instance. Env: OTEL_TRACES_SAMPLER. Default 'parentbased_always_on'. */
+  sampler?: SamplerName | Sampler;
+  /** Argument of a named sampler (the ratio for *traceidratio). Env: OTEL_TRACES_SAMPLER_ARG. Default 1.0. */
+  samplerArg?: number;
+  /** Propagator names or instances. Env: OTEL_PROPAGATORS. Default ['tracecontext', 'baggage']. */
+  propagators?: ReadonlyArray<PropagatorName | TextMapPropagator>;
+  /**
+   * Instrumentations: names of built-in ones and/or instances, or `false` for none.
+   * Env: OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS.
+   * Default: every supported library except fs, dns and net, each loaded only if the app has it installed.
+   */
+  instrumentations?: false | ReadonlyArray<InstrumentationName | Instrumentation>;
+  /** Batch processor settings. Env: OTEL_BSP_*. */
+  batch?: BatchOptions;
+  /** Span limits. Env: OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and friends. */
+  spanLimits?: SpanLimitOptions;
+  /** Extra span processors, run before the exporting one. */
+  spanProcessors?: readonly SpanProcessor[];
+  /**
+   * Signals that flush spans before the process ends, or `false` to install no handlers.
+   * beforeExit is always handled unless this is `false`. Env: TRACEWIRE_SHUTDOWN_SIGNALS. Default ['SIGTERM', 'SIGINT'].
+   */
+  shutdownSignals?: false | readonly NodeJS.Signals[];
+  /** Upper bound for the flush on a signal or beforeExit, ms. Env: TRACEWIRE_SHUTDOWN_TIMEOUT. Default 5000. */
+  shutdownTimeoutMs?: number;
+  /** Print the resolved configuration and OpenTelemetry diagnostics. Env: OTEL_LOG_LEVEL=debug. Default false. */
+  debug?: boolean;
+}
+
+/** Log levels of OTEL_LOG_LEVEL. */
+export type LogLevelName = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+
+/** The configuration tracewire runs with, after options, environment and defaults are merged. Frozen. */
+export interface ResolvedConfig {
+  readonly disabled: boolean;
+  readonly serviceName: string;
+  readonly resourceAttributes: Readonly<Attributes>;
+  readonly tracesEndpoint: string;
+  /** Where the traces endpoint came from, for diagnostics. */
+  readonly endpointSource: 'option' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'default';
+  readonly protocol: OtlpProtocol;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly compression: 'gzip' | 'none';
+  readonly timeoutMs: number;
+  readonly exporters: ReadonlyArray<ExporterName | SpanExporter>;
+  readonly sampler: SamplerName | Sampler;
+  readonly samplerArg: number;
+  readonly propagators: ReadonlyArray<PropagatorName | TextMapPropagator>;
+  readonly instrumentations: ReadonlyArray<InstrumentationName | Instrumentation>;
+  readonly batch: Readonly<Required<BatchOptions>>;
+  readonly spanLimits: Readonly<Required<SpanLimitOptions>>;
+  readonly spanProcessors: readonly SpanProcessor[];
+  readonly shutdownSignals: readonly NodeJS.Signals[] | false;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: LogLevelName;
+}
+
+/** What {@link resolveConfig} returns: the config plus problems found in code options and environment. */
+export interface ConfigResolution {
+  readonly config: ResolvedConfig;
+  /** Invalid options passed in code; initTracing throws one TracewireConfigError listing them. */
+  readonly errors: readonly string[];
+  /** Invalid environment values; each names the variable, the value and the fallback used. */
+  readonly warnings: readonly string[];
+}

@@ -1,0 +1,35 @@
+import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ResolvedConfig } from '../config/types.js';
+import { createRequire } from 'node:module';
+
+const localRequire = createRequire(import.meta.url);
+
+/**
+ * Builds the OTLP/HTTP exporter for the resolved config. The protobuf and JSON exporters are
+ * loaded on demand so a process only pays for the one it uses. @internal
+ */
+export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
+  const exporterOptions = {
+    url: config.tracesEndpoint,
+    headers: { ...config.headers },
+    compression: config.compression as never,
+    timeoutMillis: config.timeoutMs,
+  };
+  if (config.protocol === 'http/json') {
+    const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(exporterOptions);
+  }
+  const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(exporterOptions);
+}
+
+/** Exporter instances for every entry of `config.exporters`, in order. @internal */
+export function createExporters(config: ResolvedConfig): SpanExporter[] {
+  const exporters: SpanExporter[] = [];
+  for (const entry of config.exporters) {
+    if (entry === 'otlp') exporters.push(createOtlpExporter(config));
+    else if (entry === 'console') exporters.push(new ConsoleSpanExporter());
+    else if (typeof entry !== 'string') exporters.push(entry);
+  }
+  return exporters;
+}

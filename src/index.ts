@@ -1,0 +1,26 @@
+// The public surface of tracewire. Named exports only; types kept apart.
+export { initTracing } from './sdk/init-tracing.js';
+export { withSpan } from './api/with-span.js';
+export { traced } from './api/traced.js';
+export { injectContext, extractContext } from './propagation/inject-context.js';
+export { parseTraceparent, formatTraceparent } from './propagation/traceparent.js';
+export { resolveConfig } from './config/resolve-config.js';
+export { TracewireConfigError } from './internal/errors.js';
+
+export type { TracingHandle } from './sdk/init-tracing.js';
+export type { WithSpanOptions } from './api/with-span.js';
+export type { ExportStats } from './export/batch-processor.js';
+export type {
+  BatchOptions,
+  ConfigResolution,
+  ExporterName,
+  InstrumentationName,
+  LogLevelName,
+  OtlpProtocol,
+  PropagatorName,
+  ResolvedConfig,
+  SamplerName,
+  SpanLimitOptions,
+  TracewireOptions,
+} from './config/types.js';
+export type { Env } from './config/env.js';

@@ -1,0 +1,53 @@
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { InstrumentationName } from '../config/types.js';
+import { debug, warn } from '../internal/log.js';
+import { INSTRUMENTATION_TABLE } from './table.js';
+
+const localRequire = createRequire(import.meta.url);
+
+/** True when `moduleName` can be resolved from the application's directory. @internal */
+export function isInstalled(moduleName: string, appRoot: string): boolean {
+  try {
+    createRequire(join(appRoot, 'noop.js')).resolve(moduleName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the named instrumentations whose target library the app has installed (resolved from `appRoot`).
+ * An instrumentation package is only required when it will be used, which keeps startup fast.
+ * Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
+ * @internal
+ */
+export function loadInstrumentations(
+  wanted: ReadonlyArray<InstrumentationName | Instrumentation>,
+  appRoot: string,
+): Instrumentation[] {
+  const result: Instrumentation[] = [];
+  for (const entry of wanted) {
+    if (typeof entry !== 'string') {
+      result.push(entry);
+      continue;
+    }
+    const row = INSTRUMENTATION_TABLE.find((r) => r.name === entry);
+    if (row === undefined) continue;
+    if (row.targets !== null && !row.targets.some((t) => isInstalled(t, appRoot))) {
+      debug(`instrumentation ${row.name}: ${row.targets.join('/')} not installed in ${appRoot}, not loaded`);
+      continue;
+    }
+    try {
+      const mod = localRequire(row.packageName) as Record<string, new (config?: object) => Instrumentation>;
+      const Ctor = mod[row.exportName];
+      if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
+      result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : {}));
+      debug(`instrumentation ${row.name}: enabled`);
+    } catch (error) {
+      warn(`could not load the ${row.name} instrumentation (${row.packageName}): ${(error as Error).message}; ${row.name} calls will not be traced.`);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,104 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { ResolvedConfig } from '../config/types.js';
+
+/** Ports that are not OTLP/HTTP receivers, and what they are. @internal */
+const WRONG_PORTS: Readonly<Record<string, string>> = {
+  '14250': "Jaeger's legacy gRPC collector port (model.proto), not OTLP",
+  '14268': "Jaeger's legacy Thrift HTTP collector port, not OTLP",
+  '16686': "Jaeger's query UI/API port, which does not accept spans",
+  '3200': "Tempo's query HTTP API port, which does not accept spans",
+  '4317': 'the OTLP/gRPC port, while tracewire sends OTLP/HTTP',
+};
+
+/** Libraries that must be loaded after tracing starts to be instrumented. @internal */
+export const EARLY_MODULES: readonly string[] = [
+  'express', 'fastify', 'koa', 'pg', 'mysql2', 'redis', 'ioredis', 'mongodb', '@grpc/grpc-js', 'kafkajs', 'amqplib', 'graphql',
+];
+
+/**
+ * The classic setup mistakes visible in a resolved config, each with a remedy. Pure. @internal
+ *
+ * @example
+ * ```ts
+ * diagnoseConfig(resolveConfig({ endpoint: 'http://localhost:4317' }).config);
+ * // ['http://localhost:4317/v1/traces uses port 4317, the OTLP/gRPC port, …']
+ * ```
+ */
+export function diagnoseConfig(config: ResolvedConfig): string[] {
+  const problems: string[] = [];
+  if (!config.exporters.includes('otlp')) return problems;
+  let url: URL;
+  try {
+    url = new URL(config.tracesEndpoint);
+  } catch {
+    return problems;
+  }
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const why = WRONG_PORTS[port];
+  if (why !== undefined) {
+    problems.push(
+      `the traces endpoint ${config.tracesEndpoint} uses port ${port}, ${why}. ` +
+        'Remedy: point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port, usually http://<host>:4318.',
+    );
+  }
+  if (config.endpointSource === 'OTEL_EXPORTER_OTLP_ENDPOINT' || config.endpointSource === 'option') {
+    if (/\/v1\/traces\/v1\/traces\/?$/.test(url.pathname)) {
+      problems.push(
+        `the traces endpoint ends in /v1/traces/v1/traces: OTEL_EXPORTER_OTLP_ENDPOINT (or the endpoint option) is a base URL and /v1/traces is appended to it. ` +
+          'Remedy: drop /v1/traces from it, or set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, which is used as is.',
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Runtime mistakes: libraries loaded (CommonJS) before tracing started, and a second, different
+ * copy of @opentelemetry/api in the app. @internal
+ */
+export function diagnoseRuntime(appRoot: string): string[] {
+  const problems: string[] = [];
+  const loaded: string[] = [];
+  const cacheKeys = Object.keys(require_cache());
+  for (const name of EARLY_MODULES) {
+    const marker = `${join('node_modules', name)}${'/'}`;
+    if (cacheKeys.some((key) => key.includes(marker) && !key.includes(`${join('node_modules', name, 'node_modules')}`))) loaded.push(name);
+  }
+  if (loaded.length > 0) {
+    problems.push(
+      `${loaded.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded before tracing started, so ${loaded.length === 1 ? 'it' : 'they'} will not be traced. ` +
+        'Remedy: start the app with `node --import tracewire/register app.js` (ESM) or `node --require tracewire/register app.js` (CommonJS), ' +
+        'or call initTracing() in a file imported before anything else.',
+    );
+  }
+  const appApi = apiCopy(createRequire(join(appRoot, 'noop.js')));
+  const ourApi = apiCopy(localRequire);
+  if (appApi !== undefined && ourApi !== undefined && appApi.dir !== ourApi.dir && appApi.version !== ourApi.version) {
+    problems.push(
+      `two copies of @opentelemetry/api: the app resolves ${appApi.version} (${appApi.dir}), tracewire uses ${ourApi.version} (${ourApi.dir}). ` +
+        'Spans from code using the other copy may be lost or unlinked. Remedy: align the versions (npm ls @opentelemetry/api; npm dedupe).',
+    );
+  }
+  return problems;
+}
+
+const localRequire = createRequire(import.meta.url);
+
+function require_cache(): Record<string, unknown> {
+  return localRequire.cache;
+}
+
+/** Where a require function finds @opentelemetry/api, and its version; undefined when it finds none. */
+function apiCopy(req: NodeJS.Require): { dir: string; version: string } | undefined {
+  try {
+    const entry = req.resolve('@opentelemetry/api');
+    const marker = `${sep}@opentelemetry${sep}api${sep}`;
+    const dir = entry.slice(0, entry.lastIndexOf(marker) + marker.length - 1);
+    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+    return { dir, version };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,214 @@
+import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { resolveConfig } from '../config/resolve-config.js';
+import type { LogLevelName, ResolvedConfig, TracewireOptions } from '../config/types.js';
+import { BatchProcessor, type ExportStats } from '../export/batch-processor.js';
+import { createExporters } from '../export/create-exporters.js';
+import { loadInstrumentations } from '../instrumentations/load-instrumentations.js';
+import { TracewireConfigError } from '../internal/errors.js';
+import { globalState } from '../internal/global-state.js';
+import { debug, setLogLevel, warn } from '../internal/log.js';
+import { VERSION } from '../internal/version.js';
+import { createPropagator } from '../propagation/create-propagator.js';
+import { createSampler } from '../samplers/create-sampler.js';
+import { createResource } from './create-resource.js';
+import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
+import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
+
+/** What {@link initTracing} returns. */
+export interface TracingHandle {
+  /** A tracer of the registered provider, for manual spans. */
+  readonly tracer: Tracer;
+  /** The configuration in effect (frozen). */
+  readonly config: ResolvedConfig;
+  /** False when OTEL_SDK_DISABLED / `disabled` turned tracing off. */
+  readonly enabled: boolean;
+  /** Exports every ended span now. Resolves when done; never rejects. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops exporting and removes the signal handlers. Resolves when done; never rejects. */
+  shutdown(): Promise<void>;
+  /** Exported, dropped and failed span counts since start. */
+  stats(): ExportStats;
+}
+
+const LEVELS: Readonly<Record<LogLevelName, DiagLogLevel>> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+/** Where the app's own modules resolve from: the main script's folder, else the working directory. @internal */
+export function appRoot(): string {
+  const main = process.argv[1];
+  if (main !== undefined && main !== '' && existsSync(main)) return dirname(resolve(main));
+  return process.cwd();
+}
+
+/** The resolved config as printed at debug level: header values redacted, instances named. @internal */
+export function describeConfig(config: ResolvedConfig): string {
+  const name = (v: unknown): unknown => (typeof v === 'object' && v !== null ? `<${v.constructor?.name ?? 'instance'}>` : v);
+  const redacted: Record<string, string> = {};
+  for (const key of Object.keys(config.headers)) redacted[key] = '[REDACTED]';
+  return JSON.stringify(
+    {
+      ...config,
+      headers: redacted,
+      exporters: config.exporters.map(name),
+      sampler: name(config.sampler),
+      propagators: config.propagators.map(name),
+      instrumentations: config.instrumentations.map(name),
+      spanProcessors: config.spanProcessors.map(name),
+      spanLimits: { ...config.spanLimits, attributeValueLengthLimit: String(config.spanLimits.attributeValueLengthLimit) },
+    },
+    null,
+    2,
+  );
+}
+
+function disabledHandle(config: ResolvedConfig): TracingHandle {
+  return Object.freeze({
+    tracer: trace.getTracer('tracewire', VERSION),
+    config,
+    enabled: false,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => {
+      globalState().handle = undefined;
+      return Promise.resolve();
+    },
+    stats: () => ({ exported: 0, dropped: 0, failed: 0, queued: 0 }),
+  });
+}
+
+/**
+ * Starts tracing for this process: builds the tracer provider (batching, OTLP/HTTP export to Jaeger or Tempo),
+ * registers it with the OpenTelemetry API with the configured propagators, enables the instrumentations
+ * of the libraries the app has installed, and flushes on SIGTERM/SIGINT/beforeExit.
+ * Options in code win over OTEL_* environment variables, which win over defaults (see README "Configuration").
+ * Invalid options throw one {@link TracewireConfigError}; invalid environment values warn and fall back.
+ * A second call warns and returns the first handle.
+ *
+ * @example
+ * ```ts
+ * import { initTracing } from 'tracewire';
+ * const tracing = initTracing({ serviceName: 'checkout', endpoint: 'http://localhost:4318' });
+ * // … later, e.g. in tests:
+ * await tracing.shutdown();
+ * ```
+ */
+export function initTracing(options: TracewireOptions = {}): TracingHandle {
+  const state = globalState();
+  if (state.handle !== undefined) {
+    warn('initTracing() was called more than once; returning the handle of the first call (the options of this call are ignored).');
+    return state.handle as TracingHandle;
+  }
+  const { config, errors, warnings } = resolveConfig(options, process.env);
+  if (errors.length > 0) throw new TracewireConfigError(errors);
+
+  const level = LEVELS[config.logLevel];
+  setLogLevel(level);
+  if (config.logLevel !== 'warn' || process.env.OTEL_LOG_LEVEL !== undefined) {
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+  }
+  for (const message of warnings) warn(message);
+  debug(`tracewire ${VERSION} resolved configuration:\n${describeConfig(config)}`);
+
+  if (config.disabled) {
+    debug('tracing is disabled (OTEL_SDK_DISABLED=true or disabled: true): nothing is registered or exported');
+    const handle = disabledHandle(config);
+    state.handle = handle;
+    return handle;
+  }
+
+  const root = appRoot();
+  for (const problem of [...diagnoseConfig(config), ...diagnoseRuntime(root)]) warn(problem);
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  if (!context.setGlobalContextManager(contextManager)) {
+    warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
+  }
+  propagation.setGlobalPropagator(createPropagator(config.propagators));
+
+  // Instrumentations first: they must patch http before the exporter's transport loads it.
+  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root);
+
+  const processors: SpanProcessor[] = [...config.spanProcessors];
+  const batchProcessors: BatchProcessor[] = [];
+  for (const exporter of createExporters(config)) {
+    const destination = exporter.constructor?.name === 'OTLPTraceExporter' ? config.tracesEndpoint : `the ${exporter.constructor?.name ?? 'span'} exporter`;
+    const processor = new BatchProcessor(exporter, { ...config.batch, destination });
+    batchProcessors.push(processor);
+    processors.push(processor);
+  }
+  const provider = new TracerProvider({
+    resource: createResource(config),
+    sampler: createSampler(config.sampler, config.samplerArg),
+    spanLimits: { ...config.spanLimits },
+    spanProcessors: processors,
+  });
+  if (!trace.setGlobalTracerProvider(provider)) {
+    warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
+  }
+  for (const instrumentation of instrumentations) {
+    try {
+      instrumentation.setTracerProvider(provider);
+      instrumentation.enable();
+    } catch (error) {
+      warn(`could not enable instrumentation ${instrumentation.instrumentationName}: ${(error as Error).message}`);
+    }
+  }
+
+  let removeHandlers: (() => void) | undefined;
+  let shutdownPromise: Promise<void> | undefined;
+  const forceFlush = (): Promise<void> => provider.forceFlush().catch((error: unknown) => debug(`forceFlush failed: ${String(error)}`));
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      removeHandlers?.();
+      for (const instrumentation of instrumentations) {
+        try {
+          instrumentation.disable();
+        } catch {
+          // Disabling is best effort.
+        }
+      }
+      await withTimeout(provider.shutdown(), config.shutdownTimeoutMs);
+      trace.disable();
+      propagation.disable();
+      context.disable();
+      if (state.handle === handle) state.handle = undefined;
+    })();
+    return shutdownPromise;
+  };
+  if (config.shutdownSignals !== false) {
+    removeHandlers = installShutdownHandlers({ flush: forceFlush, shutdown }, config.shutdownSignals, config.shutdownTimeoutMs);
+  }
+
+  const handle: TracingHandle = Object.freeze({
+    tracer: provider.getTracer('tracewire', VERSION),
+    config,
+    enabled: true,
+    forceFlush,
+    shutdown,
+    stats(): ExportStats {
+      const total: ExportStats = { exported: 0, dropped: 0, failed: 0, queued: 0 };
+      for (const p of batchProcessors) {
+        const s = p.getStats();
+        total.exported += s.exported;
+        total.dropped += s.dropped;
+        total.failed += s.failed;
+        total.queued += s.queued;
+      }
+      return total;
+    },
+  });
+  state.handle = handle;
+  debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${config.tracesEndpoint} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
+  return handle;
+}

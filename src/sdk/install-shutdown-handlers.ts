@@ -1,0 +1,79 @@
+import { debug, warn } from '../internal/log.js';
+
+/** @internal */
+export interface ShutdownTarget {
+  /** Flushes (and on signals, shuts down) the pipeline. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Resolves after `promise` or `ms`, whichever comes first; never rejects. @internal */
+export function withTimeout(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), ms);
+    timer.unref();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve('done');
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        debug(`flush failed: ${(error as Error)?.message ?? String(error)}`);
+        resolve('done');
+      },
+    );
+  });
+}
+
+/**
+ * Installs the graceful-shutdown handlers and returns a function that removes them.
+ *
+ * - On each signal: spans are flushed (bounded by `timeoutMs`). If the app has no handler of its own for that
+ *   signal, tracewire then re-raises it with the default action, so the process ends exactly as it would have
+ *   without tracewire (killed by the signal: exit status 128+n). If the app has its own handler, that handler
+ *   runs as before and decides; tracewire only flushes.
+ * - On beforeExit: pending spans are flushed; the process then exits with its own exit code.
+ * @internal
+ */
+export function installShutdownHandlers(target: ShutdownTarget, signals: readonly NodeJS.Signals[], timeoutMs: number): () => void {
+  let flushingOnExit = false;
+  const onBeforeExit = (): void => {
+    // Flushing schedules I/O, after which beforeExit fires again: flush once per quiet period only.
+    if (flushingOnExit) return;
+    flushingOnExit = true;
+    void withTimeout(target.flush(), timeoutMs).then(() => {
+      setImmediate(() => {
+        flushingOnExit = false;
+      }).unref();
+    });
+  };
+
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const signal of signals) {
+    const handler = (): void => {
+      const appHandlers = process.listenerCount(signal) - 1;
+      if (appHandlers > 0) {
+        debug(`${signal}: flushing spans; the app's own ${signal} handler decides what happens next`);
+        void withTimeout(target.flush(), timeoutMs);
+        return;
+      }
+      debug(`${signal}: flushing spans (at most ${timeoutMs} ms), then ending the process as Node.js would`);
+      void withTimeout(target.shutdown(), timeoutMs).then((outcome) => {
+        if (outcome === 'timeout') warn(`${signal}: span flush did not finish within ${timeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); exiting anyway.`);
+        remove();
+        process.kill(process.pid, signal);
+      });
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  process.on('beforeExit', onBeforeExit);
+
+  function remove(): void {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    handlers.clear();
+    process.removeListener('beforeExit', onBeforeExit);
+  }
+  return remove;
+}

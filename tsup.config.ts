@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const shared = {
+  outDir: 'dist',
+  target: 'node20',
+  platform: 'node' as const,
+  sourcemap: true,
+  shims: true,
+  dts: true,
+  define: { __TRACEWIRE_VERSION__: JSON.stringify(version) },
+};
+
+export default defineConfig([
+  // Library entries, both formats. ESM shares chunks between entries.
+  { ...shared, entry: { index: 'src/index.ts', 'node-sdk': 'src/node-sdk.ts' }, format: ['esm', 'cjs'] },
+  // The preload: top-level await in ESM (waits for the loader hook), synchronous in CommonJS.
+  { ...shared, entry: { register: 'src/register/esm.ts' }, format: ['esm'] },
+  { ...shared, entry: { register: 'src/register/cjs.ts' }, format: ['cjs'] },
+]);
