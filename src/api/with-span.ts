@@ -8,6 +8,7 @@ import {
   type Span,
   type SpanKind,
   type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 import { VERSION } from '../internal/version.js';
 
@@ -27,8 +28,19 @@ export interface WithSpanOptions {
   context?: Context;
 }
 
-/** A ProxyTracer: it follows whatever provider is registered, also one registered later. */
-const defaultTracer: Tracer = trace.getTracer('tracewire', VERSION);
+// The default tracer, re-fetched only when the global provider changes (initTracing after a shutdown),
+// so the common path costs one identity check instead of a provider lookup by name.
+let cachedProvider: TracerProvider | undefined;
+let cachedTracer: Tracer = trace.getTracer('tracewire', VERSION);
+
+function defaultTracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (provider !== cachedProvider) {
+    cachedProvider = provider;
+    cachedTracer = provider.getTracer('tracewire', VERSION);
+  }
+  return cachedTracer;
+}
 const EMPTY: WithSpanOptions = Object.freeze({});
 
 type Thenable = PromiseLike<unknown>;
@@ -98,7 +110,7 @@ export function runInSpan<A extends unknown[], R>(
 /** Starts the span described by `options` in the right parent context. @internal */
 export function startSpan(name: string, options: WithSpanOptions): { span: Span; ctx: Context } {
   const ctx = options.context ?? context.active();
-  const tracer = options.tracer ?? defaultTracer;
+  const tracer = options.tracer ?? defaultTracer();
   const span = tracer.startSpan(name, options, ctx);
   return { span, ctx };
 }
@@ -137,6 +149,6 @@ export function withSpan<R>(
     throw new TypeError('withSpan(name, fn, options?) or withSpan(name, options, fn): fn must be a function');
   }
   const ctx = options.context ?? context.active();
-  const span = (options.tracer ?? defaultTracer).startSpan(name, options, ctx);
+  const span = (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
   return runInSpan(span, ctx, fn as (this: unknown, s: Span) => R, undefined, [span]);
 }

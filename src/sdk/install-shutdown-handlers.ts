@@ -27,12 +27,34 @@ export function withTimeout(promise: Promise<unknown>, ms: number): Promise<'don
 }
 
 /**
+ * While `flushed` is pending, a `process.exit(code)` from the app's own signal handler is held back and
+ * performed, with the same code, once the flush has finished (or timed out). Without this, a handler that
+ * exits right away would lose every span still queued.
+ */
+function deferExitUntil(flushed: Promise<unknown>): void {
+  const realExit = process.exit;
+  let requested = false;
+  let requestedCode: Parameters<typeof process.exit>[0];
+  const deferredExit = function exit(code?: Parameters<typeof process.exit>[0]): never {
+    requested = true;
+    requestedCode = code;
+    return undefined as never;
+  };
+  process.exit = deferredExit;
+  void flushed.then(() => {
+    if (process.exit === deferredExit) process.exit = realExit;
+    if (requested) realExit.call(process, requestedCode);
+  });
+}
+
+/**
  * Installs the graceful-shutdown handlers and returns a function that removes them.
  *
  * - On each signal: spans are flushed (bounded by `timeoutMs`). If the app has no handler of its own for that
  *   signal, tracewire then re-raises it with the default action, so the process ends exactly as it would have
  *   without tracewire (killed by the signal: exit status 128+n). If the app has its own handler, that handler
- *   runs as before and decides; tracewire only flushes.
+ *   runs as before and decides; tracewire only flushes, and a process.exit() the handler calls meanwhile is
+ *   carried out (with its code) when the flush is done, at most `timeoutMs` later.
  * - On beforeExit: pending spans are flushed; the process then exits with its own exit code.
  * @internal
  */
@@ -55,7 +77,7 @@ export function installShutdownHandlers(target: ShutdownTarget, signals: readonl
       const appHandlers = process.listenerCount(signal) - 1;
       if (appHandlers > 0) {
         debug(`${signal}: flushing spans; the app's own ${signal} handler decides what happens next`);
-        void withTimeout(target.flush(), timeoutMs);
+        deferExitUntil(withTimeout(target.flush(), timeoutMs));
         return;
       }
       debug(`${signal}: flushing spans (at most ${timeoutMs} ms), then ending the process as Node.js would`);

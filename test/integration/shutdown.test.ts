@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { spawnApp } from '../support/spawn-app.js';
+
+const receiver = new OtlpReceiver();
+beforeAll(async () => {
+  await receiver.start();
+});
+afterAll(() => receiver.stop());
+beforeEach(() => receiver.clear());
+
+const SPANS = 10_000;
+// A long schedule delay: nothing is exported before the shutdown path runs, unless a batch fills up.
+const env = (extra: Record<string, string> = {}) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  OTEL_SERVICE_NAME: 'burst',
+  OTEL_BSP_SCHEDULE_DELAY: '60000',
+  OTEL_BSP_MAX_QUEUE_SIZE: String(SPANS),
+  SPANS: String(SPANS),
+  ...extra,
+});
+const register = ['--import', 'tracewire/register'];
+
+describe('graceful shutdown: no span lost', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s: all spans arrive and the process ends by that signal, as without tracewire', async (signal) => {
+    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait' }) });
+    app.child.kill(signal);
+    const { code, signal: endedBy } = await app.exited;
+    expect({ code, endedBy }).toEqual({ code: null, endedBy: signal });
+    expect(receiver.spans).toHaveLength(SPANS);
+    expect(new Set(receiver.spans.map((s) => s.attributes.i)).size).toBe(SPANS);
+  });
+
+  it("SIGTERM with the app's own handler: the handler still decides (exit code 3) and spans arrive", async () => {
+    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', OWN_HANDLER: '1' }) });
+    app.child.kill('SIGTERM');
+    const { code } = await app.exited;
+    expect(code).toBe(3);
+    expect(app.stdout()).toContain('own handler ran');
+    expect(receiver.spans).toHaveLength(SPANS);
+  });
+
+  it('beforeExit: spans are flushed when the event loop ends, and the exit code is kept', async () => {
+    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'exitcode' }), waitForPort: false });
+    const { code } = await app.exited;
+    expect(code).toBe(4);
+    expect(receiver.spans).toHaveLength(SPANS);
+  });
+
+  it('explicit shutdown(): every span arrives and the stats say so', async () => {
+    const app = await spawnApp({ flags: [], script: 'test/fixtures/burst.mjs', env: env({ MODE: 'shutdown' }), waitForPort: false });
+    const { code } = await app.exited;
+    expect(code).toBe(0);
+    expect(receiver.spans).toHaveLength(SPANS);
+    expect(app.stdout()).toContain(`"exported":${SPANS},"dropped":0,"failed":0`);
+  });
+
+  it('shutdownSignals "none": no handler is installed and SIGTERM kills at once', async () => {
+    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_SIGNALS: 'none' }) });
+    app.child.kill('SIGTERM');
+    expect((await app.exited).signal).toBe('SIGTERM');
+    expect(receiver.spans).toHaveLength(0);
+  });
+});
