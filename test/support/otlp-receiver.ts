@@ -40,11 +40,21 @@ export interface ReceivedRequest {
   spans: ReceivedSpan[];
 }
 
+/** Ids as lower-case hex, from bytes, hex (OTLP/JSON spec) or base64 (protojson, as Tempo answers). */
 const hex = (bytes: Uint8Array | string | undefined | null): string => {
   if (bytes == null) return '';
-  if (typeof bytes === 'string') return bytes.toLowerCase();
+  if (typeof bytes === 'string') {
+    if (bytes === '') return '';
+    if (/^[0-9a-fA-F]{16}([0-9a-fA-F]{16})?$/.test(bytes)) return bytes.toLowerCase();
+    return Buffer.from(bytes, 'base64').toString('hex');
+  }
   return Buffer.from(bytes).toString('hex');
 };
+
+const KINDS: Record<string, number> = { SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 };
+const CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+/** Enums arrive as numbers (OTLP/JSON spec) or names (protojson). */
+const enumValue = (v: unknown, names: Record<string, number>): number => (typeof v === 'string' ? (names[v] ?? Number(v)) : Number(v ?? 0));
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function anyValue(v: any): AttrValue {
@@ -64,30 +74,30 @@ function attrs(list: any[] | undefined): Record<string, AttrValue> {
   return out;
 }
 
-/** Normalises a decoded request (protobuf via toObject, or JSON) into spans. */
+/** Normalises a decoded request (protobuf via toObject, OTLP/JSON, or a backend's OTLP JSON answer) into spans. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function flatten(request: any): ReceivedSpan[] {
+export function flatten(request: any): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const rs of request.resourceSpans ?? []) {
     const resource = attrs(rs.resource?.attributes);
-    for (const ss of rs.scopeSpans ?? []) {
+    for (const ss of rs.scopeSpans ?? rs.instrumentationLibrarySpans ?? []) {
       for (const s of ss.spans ?? []) {
         spans.push({
           traceId: hex(s.traceId),
           spanId: hex(s.spanId),
           parentSpanId: hex(s.parentSpanId),
           name: s.name,
-          kind: Number(s.kind ?? 0),
+          kind: enumValue(s.kind, KINDS),
           startNs: BigInt(s.startTimeUnixNano ?? 0),
           endNs: BigInt(s.endTimeUnixNano ?? 0),
-          status: { code: Number(s.status?.code ?? 0), message: s.status?.message ?? '' },
+          status: { code: enumValue(s.status?.code, CODES), message: s.status?.message ?? '' },
           attributes: attrs(s.attributes),
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           events: (s.events ?? []).map((e: any) => ({ name: e.name, attributes: attrs(e.attributes) })),
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           links: (s.links ?? []).map((l: any) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId) })),
           resource,
-          scope: ss.scope?.name ?? '',
+          scope: ss.scope?.name ?? ss.instrumentationLibrary?.name ?? '',
           service: String(resource['service.name'] ?? ''),
         });
       }
