@@ -61,7 +61,7 @@ export function diagnoseConfig(config: ResolvedConfig): string[] {
 export function diagnoseRuntime(appRoot: string): string[] {
   const problems: string[] = [];
   const loaded: string[] = [];
-  const cacheKeys = Object.keys(require_cache());
+  const cacheKeys = Object.keys(loadedModulePaths());
   for (const name of EARLY_MODULES) {
     const marker = `${join('node_modules', name)}${'/'}`;
     if (cacheKeys.some((key) => key.includes(marker) && !key.includes(`${join('node_modules', name, 'node_modules')}`))) loaded.push(name);
@@ -86,7 +86,7 @@ export function diagnoseRuntime(appRoot: string): string[] {
 
 const localRequire = createRequire(import.meta.url);
 
-function require_cache(): Record<string, unknown> {
+function loadedModulePaths(): Record<string, unknown> {
   return localRequire.cache;
 }
 
