@@ -5,7 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ROOT } from '../../support/spawn-app.js';
 
 const BUILD = readFileSync(join(ROOT, 'test/e2e/backends/build.sh'), 'utf8');
@@ -158,4 +158,3 @@ export class Backends {
   }
 }
 
-export const resolveRoot = (...p: string[]) => resolve(ROOT, ...p);
