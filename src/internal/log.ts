@@ -6,7 +6,6 @@ import { DiagLogLevel } from '@opentelemetry/api';
  * @internal
  */
 let level: DiagLogLevel = DiagLogLevel.WARN;
-const onceKeys = new Set<string>();
 
 /** @internal */
 export function setLogLevel(next: DiagLogLevel): void {
@@ -14,20 +13,8 @@ export function setLogLevel(next: DiagLogLevel): void {
 }
 
 /** @internal */
-export function logLevel(): DiagLogLevel {
-  return level;
-}
-
-/** @internal */
 export function warn(message: string): void {
   if (level >= DiagLogLevel.WARN) process.stderr.write(`tracewire: ${message}\n`);
-}
-
-/** Warns once per key for the life of the process. @internal */
-export function warnOnce(key: string, message: string): void {
-  if (onceKeys.has(key)) return;
-  onceKeys.add(key);
-  warn(message);
 }
 
 /** @internal */
@@ -35,7 +22,3 @@ export function debug(message: string): void {
   if (level >= DiagLogLevel.DEBUG) process.stderr.write(`tracewire: ${message}\n`);
 }
 
-/** @internal */
-export function error(message: string): void {
-  if (level >= DiagLogLevel.ERROR) process.stderr.write(`tracewire: ${message}\n`);
-}
