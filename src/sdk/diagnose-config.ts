@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
+import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
+
+const localRequire = createRequire(import.meta.url);
 
 /** Ports that are not OTLP/HTTP receivers, and what they are. @internal */
 const WRONG_PORTS: Readonly<Record<string, string>> = {
@@ -12,10 +15,8 @@ const WRONG_PORTS: Readonly<Record<string, string>> = {
   '4317': 'the OTLP/gRPC port, while tracewire sends OTLP/HTTP',
 };
 
-/** Libraries that must be loaded after tracing starts to be instrumented. @internal */
-export const EARLY_MODULES: readonly string[] = [
-  'express', 'fastify', 'koa', 'pg', 'mysql2', 'redis', 'ioredis', 'mongodb', '@grpc/grpc-js', 'kafkajs', 'amqplib', 'graphql',
-];
+/** Libraries that must be loaded after tracing starts to be instrumented: the main target of each table row. */
+const EARLY_MODULES: readonly string[] = INSTRUMENTATION_TABLE.flatMap((row) => (row.targets === null ? [] : [row.targets[0]!]));
 
 /**
  * The classic setup mistakes visible in a resolved config, each with a remedy. Pure. @internal
@@ -61,10 +62,11 @@ export function diagnoseConfig(config: ResolvedConfig): string[] {
 export function diagnoseRuntime(appRoot: string): string[] {
   const problems: string[] = [];
   const loaded: string[] = [];
-  const cacheKeys = Object.keys(loadedModulePaths());
+  const cacheKeys = Object.keys(localRequire.cache);
   for (const name of EARLY_MODULES) {
-    const marker = `${join('node_modules', name)}${'/'}`;
-    if (cacheKeys.some((key) => key.includes(marker) && !key.includes(`${join('node_modules', name, 'node_modules')}`))) loaded.push(name);
+    const marker = join('node_modules', name) + sep;
+    const nested = join('node_modules', name, 'node_modules');
+    if (cacheKeys.some((key) => key.includes(marker) && !key.includes(nested))) loaded.push(name);
   }
   if (loaded.length > 0) {
     problems.push(
@@ -84,11 +86,6 @@ export function diagnoseRuntime(appRoot: string): string[] {
   return problems;
 }
 
-const localRequire = createRequire(import.meta.url);
-
-function loadedModulePaths(): Record<string, unknown> {
-  return localRequire.cache;
-}
 
 /** Where a require function finds @opentelemetry/api, and its version; undefined when it finds none. */
 function apiCopy(req: NodeJS.Require): { dir: string; version: string } | undefined {
