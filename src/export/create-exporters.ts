@@ -1,6 +1,7 @@
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config/types.js';
 import { createRequire } from 'node:module';
+import { BatchProcessor } from './batch-processor.js';
 
 const localRequire = createRequire(import.meta.url);
 
@@ -23,8 +24,8 @@ export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
   return new OTLPTraceExporter(exporterOptions);
 }
 
-/** Exporter instances for every entry of `config.exporters`, in order. @internal */
-export function createExporters(config: ResolvedConfig): SpanExporter[] {
+/** Exporter instances for every entry of `config.exporters`, in order. */
+function createExporters(config: ResolvedConfig): SpanExporter[] {
   const exporters: SpanExporter[] = [];
   for (const entry of config.exporters) {
     if (entry === 'otlp') exporters.push(createOtlpExporter(config));
@@ -32,4 +33,13 @@ export function createExporters(config: ResolvedConfig): SpanExporter[] {
     else if (typeof entry !== 'string') exporters.push(entry);
   }
   return exporters;
+}
+
+/** One bounded batch processor per configured exporter, each naming its destination in its reports. @internal */
+export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] {
+  return createExporters(config).map((exporter) => {
+    const name = exporter.constructor?.name ?? 'span';
+    const destination = name === 'OTLPTraceExporter' ? config.tracesEndpoint : `the ${name} exporter`;
+    return new BatchProcessor(exporter, { ...config.batch, destination });
+  });
 }

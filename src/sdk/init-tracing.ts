@@ -1,23 +1,22 @@
-import { context, diag, DiagConsoleLogger, DiagLogLevel, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, DiagConsoleLogger, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { resolveConfig } from '../config/resolve-config.js';
-import type { LogLevelName, ResolvedConfig, TracewireOptions } from '../config/types.js';
-import { BatchProcessor, type ExportStats } from '../export/batch-processor.js';
-import { createExporters } from '../export/create-exporters.js';
+import type { ResolvedConfig, TracewireOptions } from '../config/types.js';
+import type { ExportStats } from '../export/batch-processor.js';
+import { createBatchProcessors } from '../export/create-exporters.js';
 import { loadInstrumentations } from '../instrumentations/load-instrumentations.js';
-import { TracewireConfigError } from '../internal/errors.js';
 import { globalState } from '../internal/global-state.js';
-import { debug, setLogLevel, warn } from '../internal/log.js';
+import { debug, warn } from '../internal/log.js';
 import { VERSION } from '../internal/version.js';
 import { createPropagator } from '../propagation/create-propagator.js';
 import { createSampler } from '../samplers/create-sampler.js';
 import { createResource } from './create-resource.js';
 import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
 import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
+import { LOG_LEVELS, resolveOptions } from './resolve-options.js';
 
 /** What {@link initTracing} returns. */
 export interface TracingHandle {
@@ -34,16 +33,6 @@ export interface TracingHandle {
   /** Exported, dropped and failed span counts since start. */
   stats(): ExportStats;
 }
-
-const LEVELS: Readonly<Record<LogLevelName, DiagLogLevel>> = {
-  none: DiagLogLevel.NONE,
-  error: DiagLogLevel.ERROR,
-  warn: DiagLogLevel.WARN,
-  info: DiagLogLevel.INFO,
-  debug: DiagLogLevel.DEBUG,
-  verbose: DiagLogLevel.VERBOSE,
-  all: DiagLogLevel.ALL,
-};
 
 /** Where the app's own modules resolve from: the main script's folder, else the working directory. @internal */
 export function appRoot(): string {
@@ -109,15 +98,10 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     warn('initTracing() was called more than once; returning the handle of the first call (the options of this call are ignored).');
     return state.handle as TracingHandle;
   }
-  const { config, errors, warnings } = resolveConfig(options, process.env);
-  if (errors.length > 0) throw new TracewireConfigError(errors);
-
-  const level = LEVELS[config.logLevel];
-  setLogLevel(level);
+  const config = resolveOptions(options);
   if (config.logLevel !== 'warn' || process.env.OTEL_LOG_LEVEL !== undefined) {
-    diag.setLogger(new DiagConsoleLogger(), { logLevel: level, suppressOverrideMessage: true });
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: LOG_LEVELS[config.logLevel], suppressOverrideMessage: true });
   }
-  for (const message of warnings) warn(message);
   debug(`tracewire ${VERSION} resolved configuration:\n${describeConfig(config)}`);
 
   if (config.disabled) {
@@ -139,19 +123,12 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   // Instrumentations first: they must patch http before the exporter's transport loads it.
   const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root);
 
-  const processors: SpanProcessor[] = [...config.spanProcessors];
-  const batchProcessors: BatchProcessor[] = [];
-  for (const exporter of createExporters(config)) {
-    const destination = exporter.constructor?.name === 'OTLPTraceExporter' ? config.tracesEndpoint : `the ${exporter.constructor?.name ?? 'span'} exporter`;
-    const processor = new BatchProcessor(exporter, { ...config.batch, destination });
-    batchProcessors.push(processor);
-    processors.push(processor);
-  }
+  const batchProcessors = createBatchProcessors(config);
   const provider = new TracerProvider({
     resource: createResource(config),
     sampler: createSampler(config.sampler, config.samplerArg),
     spanLimits: { ...config.spanLimits },
-    spanProcessors: processors,
+    spanProcessors: [...config.spanProcessors, ...batchProcessors],
   });
   if (!trace.setGlobalTracerProvider(provider)) {
     warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
