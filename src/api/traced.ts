@@ -1,5 +1,5 @@
-import type { Span } from '@opentelemetry/api';
-import { runInSpan, startSpan, type WithSpanOptions } from './with-span.js';
+import { context } from '@opentelemetry/api';
+import { openSpan, runInSpan, type WithSpanOptions } from './with-span.js';
 
 /**
  * Wraps `fn` so that every call runs inside a new span named `name` (see {@link withSpan} for the rules).
@@ -18,7 +18,7 @@ export function traced<A extends unknown[], R>(
 ): (...args: A) => R {
   if (typeof fn !== 'function') throw new TypeError('traced(name, fn, options?): fn must be a function');
   return function tracedFunction(this: unknown, ...args: A): R {
-    const { span, ctx } = startSpan(name, options);
-    return runInSpan(span, ctx, fn as (this: unknown, ...a: A) => R, this, args);
+    const ctx = options.context ?? context.active();
+    return runInSpan(openSpan(name, options, ctx), ctx, fn as (this: unknown, ...a: A) => R, this, args);
   };
 }

@@ -107,12 +107,9 @@ export function runInSpan<A extends unknown[], R>(
   return result;
 }
 
-/** Starts the span described by `options` in the right parent context. @internal */
-export function startSpan(name: string, options: WithSpanOptions): { span: Span; ctx: Context } {
-  const ctx = options.context ?? context.active();
-  const tracer = options.tracer ?? defaultTracer();
-  const span = tracer.startSpan(name, options, ctx);
-  return { span, ctx };
+/** Starts the span described by `options` as a child of `ctx` (or a root, with `options.root`). @internal */
+export function openSpan(name: string, options: WithSpanOptions, ctx: Context): Span {
+  return (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
 }
 
 /**
@@ -149,6 +146,6 @@ export function withSpan<R>(
     throw new TypeError('withSpan(name, fn, options?) or withSpan(name, options, fn): fn must be a function');
   }
   const ctx = options.context ?? context.active();
-  const span = (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
+  const span = openSpan(name, options, ctx);
   return runInSpan(span, ctx, fn as (this: unknown, s: Span) => R, undefined, [span]);
 }
