@@ -10,6 +10,11 @@ const fallbackPropagator: TextMapPropagator = new CompositePropagator({
   propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
 });
 
+/** The registered propagator, or the W3C fallback while none is registered (the API's no-op reports no fields). */
+function activePropagator(): Pick<TextMapPropagator, 'inject' | 'extract'> {
+  return propagation.fields().length === 0 ? fallbackPropagator : propagation;
+}
+
 /**
  * Writes the trace context (and baggage) of `ctx` into `carrier`, using the configured propagators
  * (OTEL_PROPAGATORS; W3C traceparent/tracestate/baggage by default, also when tracing is not initialised).
@@ -24,8 +29,7 @@ const fallbackPropagator: TextMapPropagator = new CompositePropagator({
  */
 export function injectContext<C>(carrier: C, ctx: Context = context.active()): C {
   try {
-    if (propagation.fields().length === 0) fallbackPropagator.inject(ctx, carrier, carrierSetter);
-    else propagation.inject(ctx, carrier, carrierSetter);
+    activePropagator().inject(ctx, carrier, carrierSetter);
   } catch {
     // A propagator failed on an unusual carrier: the message goes out without context.
   }
@@ -45,8 +49,7 @@ export function injectContext<C>(carrier: C, ctx: Context = context.active()): C
  */
 export function extractContext(carrier: unknown, base: Context = context.active()): Context {
   try {
-    if (propagation.fields().length === 0) return fallbackPropagator.extract(base, carrier, carrierGetter);
-    return propagation.extract(base, carrier, carrierGetter);
+    return activePropagator().extract(base, carrier, carrierGetter);
   } catch {
     return base;
   }
