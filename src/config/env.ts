@@ -76,6 +76,22 @@ export class EnvReader {
   }
 
   /**
+   * A comma-separated list of names from `allowed`: case-insensitive, deduplicated, in order. Unknown names
+   * are dropped with one warning naming them; `fallback` describes what is used instead, given the known ones.
+   */
+  names<T extends string>(name: string, allowed: readonly T[], what: string, fallback: (known: T[]) => string): T[] | undefined {
+    const list = this.list(name);
+    if (list === undefined) return undefined;
+    const lower = [...new Set(list.map((n) => n.toLowerCase()))];
+    const known = lower.filter((n): n is T => allowed.includes(n as T));
+    const unknown = lower.filter((n) => !allowed.includes(n as T));
+    if (unknown.length > 0) {
+      this.warn(name, this.raw(name) ?? '', `names unknown ${what} ${unknown.join(', ')} (known: ${allowed.join(', ')})`, fallback(known));
+    }
+    return known;
+  }
+
+  /**
    * `key1=value1,key2=value2` with percent-encoded values (OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS).
    * Malformed entries are skipped with a warning; `redactValues` keeps header values out of warnings.
    */

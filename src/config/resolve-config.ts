@@ -207,14 +207,8 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     `an array of ${EXPORTER_NAMES.join(', ')} or SpanExporter instances`,
   ) as ResolvedConfig['exporters'] | undefined;
   if (exporters === undefined) {
-    const names = e.list('OTEL_TRACES_EXPORTER');
-    if (names !== undefined) {
-      const lower = names.map((n) => n.toLowerCase());
-      const bad = lower.filter((n) => !EXPORTER_NAMES.includes(n as ExporterName));
-      if (bad.length > 0) e.warn('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER ?? '', `has unknown exporter(s) ${bad.join(', ')} (known: ${EXPORTER_NAMES.join(', ')})`, 'the known ones, or otlp if none');
-      const good = lower.filter((n) => EXPORTER_NAMES.includes(n as ExporterName)) as ExporterName[];
-      exporters = good.length > 0 ? good : ['otlp'];
-    }
+    const names = e.names('OTEL_TRACES_EXPORTER', EXPORTER_NAMES, 'exporter(s)', (known) => known.join(',') || 'otlp');
+    if (names !== undefined) exporters = names.length > 0 ? names : ['otlp'];
   }
   exporters ??= ['otlp'];
   if (exporters.includes('none')) exporters = exporters.filter((x) => x !== 'none');
@@ -249,16 +243,8 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     `an array of ${PROPAGATOR_NAMES.join(', ')} or TextMapPropagator instances`,
   );
   if (propagators === undefined && o.propagators === undefined) {
-    const names = e.list('OTEL_PROPAGATORS');
-    if (names !== undefined) {
-      const lower = [...new Set(names.map((n) => n.toLowerCase()))];
-      const bad = lower.filter((n) => !PROPAGATOR_NAMES.includes(n as PropagatorName));
-      const good = lower.filter((n) => PROPAGATOR_NAMES.includes(n as PropagatorName)) as PropagatorName[];
-      if (bad.length > 0) {
-        e.warn('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', `has unknown propagator(s) ${bad.join(', ')} (known: ${PROPAGATOR_NAMES.join(', ')})`, good.length > 0 ? good.join(',') : DEFAULTS.propagators.join(','));
-      }
-      propagators = good.length > 0 ? good : bad.length > 0 ? DEFAULTS.propagators : [];
-    }
+    const names = e.names('OTEL_PROPAGATORS', PROPAGATOR_NAMES, 'propagator(s)', (known) => (known.length > 0 ? known : DEFAULTS.propagators).join(','));
+    if (names !== undefined) propagators = names.length > 0 ? names : DEFAULTS.propagators;
   }
   propagators ??= DEFAULTS.propagators;
   if (propagators.includes('none')) propagators = [];
@@ -274,14 +260,8 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
   if (codeInstr !== undefined) {
     instrumentations = codeInstr === false ? [] : codeInstr;
   } else {
-    const readNames = (name: string): InstrumentationName[] | undefined => {
-      const list = e.list(name);
-      if (list === undefined) return undefined;
-      const lower = list.map((n) => n.toLowerCase());
-      const bad = lower.filter((n) => !INSTRUMENTATION_NAMES.includes(n as InstrumentationName));
-      if (bad.length > 0) e.warn(name, env[name] ?? '', `names unknown instrumentation(s) ${bad.join(', ')} (known: ${INSTRUMENTATION_NAMES.join(', ')})`, 'the known ones');
-      return lower.filter((n) => INSTRUMENTATION_NAMES.includes(n as InstrumentationName)) as InstrumentationName[];
-    };
+    const readNames = (name: string): InstrumentationName[] | undefined =>
+      e.names(name, INSTRUMENTATION_NAMES, 'instrumentation(s)', (known) => known.join(',') || 'none of them');
     const enabled = readNames('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? INSTRUMENTATION_NAMES.filter((n) => !OFF_BY_DEFAULT.includes(n));
     const disabledNames = readNames('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
     instrumentations = enabled.filter((n) => !disabledNames.includes(n));

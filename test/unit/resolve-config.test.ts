@@ -124,6 +124,7 @@ describe('resolveConfig: exporter settings', () => {
   it('parses OTEL_TRACES_EXPORTER lists, including none and console', () => {
     expect(resolveConfig({}, { OTEL_TRACES_EXPORTER: 'none' }).config.exporters).toEqual([]);
     expect(resolveConfig({}, { OTEL_TRACES_EXPORTER: 'otlp, console' }).config.exporters).toEqual(['otlp', 'console']);
+    expect(resolveConfig({}, { OTEL_TRACES_EXPORTER: 'otlp,OTLP' }).config.exporters).toEqual(['otlp']);
     const bad = resolveConfig({}, { OTEL_TRACES_EXPORTER: 'zipkin' });
     expect(bad.config.exporters).toEqual(['otlp']);
     expect(bad.warnings[0]).toContain('OTEL_TRACES_EXPORTER="zipkin"');
