@@ -5,6 +5,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flatten, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { callerOf, descendsFrom } from '../support/span-tree.js';
 import { spawnApp, stopApp, type App } from '../support/spawn-app.js';
 import { Backends, DATABASE_URL, JAEGER_URL, PORTS, REDIS_URL, TEMPO_TENANT, TEMPO_URL } from './backends/backends.js';
 
@@ -100,17 +101,7 @@ function tempoTrace(id: string): Promise<ReceivedSpan[]> {
   });
 }
 
-const parentOf = (spans: ReceivedSpan[], s: ReceivedSpan) => spans.find((p) => p.spanId === s.parentSpanId);
-/** The nearest ancestor of `s` that belongs to another service (the caller across the wire). */
-function callerOf(spans: ReceivedSpan[], s: ReceivedSpan): ReceivedSpan | undefined {
-  for (let p = parentOf(spans, s); p; p = parentOf(spans, p)) if (p.service !== s.service) return p;
-  return undefined;
-}
 const server = (spans: ReceivedSpan[], svc: string) => spans.find((s) => s.service === svc && s.kind === SERVER)!;
-function descendsFrom(spans: ReceivedSpan[], s: ReceivedSpan, ancestor: ReceivedSpan): boolean {
-  for (let p = parentOf(spans, s); p; p = parentOf(spans, p)) if (p.spanId === ancestor.spanId) return true;
-  return false;
-}
 const ms = (s: ReceivedSpan) => Number(s.endNs - s.startNs) / 1e6;
 
 /** The assertions both backends must pass for the same requests. */

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { descendsFrom } from '../support/span-tree.js';
 import { spawnApp, stopApp, type App } from '../support/spawn-app.js';
 
 const receiver = new OtlpReceiver();
@@ -17,13 +18,7 @@ const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
 });
 
 const byTrace = (spans: ReceivedSpan[], traceId: string) => spans.filter((s) => s.traceId === traceId);
-/** Walks parent links from `span` up; true when it reaches `ancestor`. */
-function descendsFrom(trace: ReceivedSpan[], span: ReceivedSpan, ancestor: ReceivedSpan): boolean {
-  for (let cur: ReceivedSpan | undefined = span; cur; cur = trace.find((s) => s.spanId === cur!.parentSpanId)) {
-    if (cur.parentSpanId === ancestor.spanId) return true;
-  }
-  return false;
-}
+
 
 describe.each([
   { kind: 'ESM', flags: ['--import', 'tracewire/register'], script: 'test/fixtures/service.mjs' },
