@@ -27,12 +27,13 @@ export function createNodeSDK(
   extra: Omit<ConstructorParameters<typeof NodeSDK>[0] & object, 'resource' | 'sampler' | 'spanProcessors' | 'textMapPropagator' | 'instrumentations' | 'spanLimits'> = {},
 ): NodeSDK {
   const config = resolveOptions(options);
+  const sampling = createSampler(config, [...config.spanProcessors, ...createBatchProcessors(config)]);
   return new NodeSDK({
     ...extra,
     autoDetectResources: false,
     resource: createResource(config),
-    sampler: createSampler(config.sampler, config.samplerArg),
-    spanProcessors: [...config.spanProcessors, ...createBatchProcessors(config)],
+    sampler: sampling.sampler,
+    spanProcessors: sampling.processors,
     textMapPropagator: createPropagator(config.propagators),
     instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot()),
     spanLimits: { ...config.spanLimits },

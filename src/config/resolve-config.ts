@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { EnvReader, type Env } from './env.js';
+import { resolveSampler } from './resolve-sampler.js';
 import type {
   ConfigResolution,
   ExporterName,
@@ -8,19 +9,9 @@ import type {
   OtlpProtocol,
   PropagatorName,
   ResolvedConfig,
-  SamplerName,
   TracewireOptions,
 } from './types.js';
 
-/** @internal */
-export const SAMPLER_NAMES: readonly SamplerName[] = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-];
 /** @internal */
 export const PROPAGATOR_NAMES: readonly PropagatorName[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger', 'none'];
 /** @internal */
@@ -41,7 +32,6 @@ export const DEFAULTS = Object.freeze({
   endpoint: 'http://localhost:4318',
   protocol: 'http/protobuf' as OtlpProtocol,
   timeoutMs: 10_000,
-  sampler: 'parentbased_always_on' as SamplerName,
   propagators: ['tracecontext', 'baggage'] as PropagatorName[],
   scheduleDelayMs: 5000,
   maxQueueSize: 2048,
@@ -214,26 +204,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
   if (exporters.includes('none')) exporters = exporters.filter((x) => x !== 'none');
 
   // --- sampler
-  const isSampler = (v: unknown) => hasMethods(v, 'shouldSample');
-  let sampler = opt<SamplerName | ResolvedConfig['sampler']>(
-    'sampler',
-    (v) => SAMPLER_NAMES.includes(v as SamplerName) || isSampler(v),
-    `one of ${SAMPLER_NAMES.join(', ')} or a Sampler instance`,
-  );
-  if (sampler === undefined && o.sampler === undefined) {
-    sampler = e.enumValue(['OTEL_TRACES_SAMPLER'], SAMPLER_NAMES, DEFAULTS.sampler);
-  }
-  sampler ??= DEFAULTS.sampler;
-  const ratioIn = (v: unknown) => typeof v === 'number' && v >= 0 && v <= 1;
-  let samplerArg = opt<number>('samplerArg', ratioIn, 'a number between 0 and 1');
-  if (samplerArg === undefined && o.samplerArg === undefined && typeof sampler === 'string' && sampler.endsWith('traceidratio')) {
-    const raw = e.raw('OTEL_TRACES_SAMPLER_ARG');
-    if (raw !== undefined) {
-      const n = Number(raw);
-      if (ratioIn(n)) samplerArg = n;
-      else e.warn('OTEL_TRACES_SAMPLER_ARG', raw, 'is not a number between 0 and 1', '1.0');
-    }
-  }
+  const { sampler, samplerArg } = resolveSampler(o.sampler, o.samplerArg, e, errors);
 
   // --- propagators
   const isPropagator = (v: unknown) => hasMethods(v, 'inject', 'extract', 'fields');
@@ -356,7 +327,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     timeoutMs,
     exporters: Object.freeze([...exporters]),
     sampler,
-    samplerArg: samplerArg ?? 1,
+    samplerArg,
     propagators: Object.freeze([...propagators]),
     instrumentations: Object.freeze([...instrumentations]),
     batch,

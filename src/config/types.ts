@@ -12,7 +12,24 @@ export type SamplerName =
   | 'traceidratio'
   | 'parentbased_always_on'
   | 'parentbased_always_off'
-  | 'parentbased_traceidratio';
+  | 'parentbased_traceidratio'
+  | 'ratelimiting'
+  | 'parentbased_ratelimiting'
+  | 'jaeger_remote'
+  | 'parentbased_jaeger_remote';
+
+/**
+ * Settings of the `jaeger_remote` samplers, as OTEL_TRACES_SAMPLER_ARG spells them
+ * (`endpoint=http://jaeger:5778,pollingIntervalMs=60000,initialSamplingRate=0.001`).
+ */
+export interface JaegerRemoteOptions {
+  /** Base URL of the sampling server; `/sampling?service=<name>` is appended. Default 'http://localhost:5778'. */
+  endpoint?: string;
+  /** How often the strategy is fetched again, ms. Default 60000. */
+  pollingIntervalMs?: number;
+  /** Ratio of new traces kept until the first strategy arrives (and while the server cannot be reached). Default 0.001. */
+  initialSamplingRate?: number;
+}
 
 /** Propagator names accepted in `propagators` and OTEL_PROPAGATORS. */
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger' | 'none';
@@ -92,8 +109,13 @@ export interface TracewireOptions {
   exporters?: ReadonlyArray<ExporterName | SpanExporter>;
   /** Sampler name or instance. Env: OTEL_TRACES_SAMPLER. Default 'parentbased_always_on'. */
   sampler?: SamplerName | Sampler;
-  /** Argument of a named sampler (the ratio for *traceidratio). Env: OTEL_TRACES_SAMPLER_ARG. Default 1.0. */
-  samplerArg?: number;
+  /**
+   * Argument of a named sampler. Env: OTEL_TRACES_SAMPLER_ARG.
+   * - `*traceidratio`: the ratio of new traces kept, 0 to 1. Default 1.0.
+   * - `*ratelimiting`: new traces kept per second, a positive number. Default 100.
+   * - `*jaeger_remote`: {@link JaegerRemoteOptions}.
+   */
+  samplerArg?: number | JaegerRemoteOptions;
   /** Propagator names or instances. Env: OTEL_PROPAGATORS. Default ['tracecontext', 'baggage']. */
   propagators?: ReadonlyArray<PropagatorName | TextMapPropagator>;
   /**
@@ -136,7 +158,8 @@ export interface ResolvedConfig {
   readonly timeoutMs: number;
   readonly exporters: ReadonlyArray<ExporterName | SpanExporter>;
   readonly sampler: SamplerName | Sampler;
-  readonly samplerArg: number;
+  /** The sampler's argument: a ratio, traces per second, or the Jaeger remote settings with every default filled in. */
+  readonly samplerArg: number | Readonly<Required<JaegerRemoteOptions>>;
   readonly propagators: ReadonlyArray<PropagatorName | TextMapPropagator>;
   readonly instrumentations: ReadonlyArray<InstrumentationName | Instrumentation>;
   readonly batch: Readonly<Required<BatchOptions>>;

@@ -4,25 +4,73 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type Sampler,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import type { SamplerName } from '../config/types.js';
+import type { JaegerRemoteOptions, ResolvedConfig } from '../config/types.js';
+import { JaegerRemote } from './jaeger-remote-sampler.js';
+import { RateLimitingSampler } from './rate-limiting-sampler.js';
+import type { TailSampler } from './tail-sampling.js';
 
-/** The sampler for a name (with its ratio argument) or the instance itself. @internal */
-export function createSampler(sampler: SamplerName | Sampler, arg: number): Sampler {
+/** The provider's sampler and the span processors to give the provider. @internal */
+export interface SamplingSetup {
+  readonly sampler: Sampler;
+  /** `exporting` as is, or behind the tail-sampling stage, plus a stage that stops Jaeger remote polling at shutdown. */
+  readonly processors: SpanProcessor[];
+}
+
+/** Stops the Jaeger remote sampler's polling when the provider shuts down. */
+class StopPollingOnShutdown implements SpanProcessor {
+  constructor(private readonly sampler: JaegerRemote) {}
+  onStart(): void {}
+  onEnd(): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    this.sampler.shutdown();
+    return Promise.resolve();
+  }
+}
+
+function rootSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'serviceName'>): Sampler {
+  const { sampler, samplerArg } = config;
   if (typeof sampler !== 'string') return sampler;
+  const n = typeof samplerArg === 'number' ? samplerArg : 1;
   switch (sampler) {
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
+    case 'parentbased_always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(arg);
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(arg) });
+      return new TraceIdRatioBasedSampler(n);
+    case 'ratelimiting':
+    case 'parentbased_ratelimiting':
+      return new RateLimitingSampler(n);
+    case 'jaeger_remote':
+    case 'parentbased_jaeger_remote':
+      return new JaegerRemote(samplerArg as Required<JaegerRemoteOptions>, config.serviceName);
     case 'parentbased_always_on':
     default:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return new AlwaysOnSampler();
   }
+}
+
+function isTailSampler(sampler: Sampler): sampler is TailSampler {
+  return typeof (sampler as Partial<TailSampler>).createProcessor === 'function' && typeof (sampler as Partial<TailSampler>).stats === 'function';
+}
+
+/**
+ * Builds the sampler for the config's sampler name (with its argument) or instance, and puts a
+ * {@link TailSampler}'s decision stage in front of `exporting`. @internal
+ */
+export function createSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'serviceName'>, exporting: SpanProcessor[]): SamplingSetup {
+  const root = rootSampler(config);
+  const named = typeof config.sampler === 'string' ? config.sampler : '';
+  const sampler = named.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+  // Duck-typed rather than instanceof: the ESM and CJS builds of tracewire each have their own TailSampler class.
+  const processors = isTailSampler(root) ? [root.createProcessor(exporting)] : [...exporting];
+  if (root instanceof JaegerRemote) processors.push(new StopPollingOnShutdown(root));
+  return Object.freeze({ sampler, processors });
 }

@@ -124,11 +124,12 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root);
 
   const batchProcessors = createBatchProcessors(config);
+  const sampling = createSampler(config, [...config.spanProcessors, ...batchProcessors]);
   const provider = new TracerProvider({
     resource: createResource(config),
-    sampler: createSampler(config.sampler, config.samplerArg),
+    sampler: sampling.sampler,
     spanLimits: { ...config.spanLimits },
-    spanProcessors: [...config.spanProcessors, ...batchProcessors],
+    spanProcessors: sampling.processors,
   });
   if (!trace.setGlobalTracerProvider(provider)) {
     warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
