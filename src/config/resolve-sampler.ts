@@ -139,7 +139,8 @@ export function resolveSampler(
     else if (kind === 'jaeger') {
       const settings = jaegerFromOption(argOption, errors);
       return { sampler, samplerArg: settings ?? JAEGER_REMOTE_DEFAULTS };
-    } else if (kind !== 'none') return { sampler, samplerArg: argOption as number };
+    } else if (kind === 'none') errors.push(`samplerArg: ${sampler} takes no argument (for a ratio use sampler 'parentbased_traceidratio', for traces per second 'parentbased_ratelimiting')`);
+    else return { sampler, samplerArg: argOption as number };
     return { sampler, samplerArg: defaultArg(kind) };
   }
 

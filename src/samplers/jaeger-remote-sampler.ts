@@ -47,8 +47,9 @@ export class JaegerRemote implements Sampler {
       // Not part of the package's typed surface; it is the method its own timer calls.
       await (this.remote as unknown as { getAndUpdateSampler(): Promise<void> }).getAndUpdateSampler();
     } catch (error) {
+      const { message, cause } = error as Error & { cause?: { code?: string } };
       warn(
-        `Jaeger remote sampling: ${this.url} failed (${(error as Error).message}); keeping ${initialRate} of new traces (initialSamplingRate) ` +
+        `Jaeger remote sampling: ${this.url} failed (${cause?.code ?? message}); keeping ${initialRate} of new traces (initialSamplingRate) ` +
           'and retrying every pollingIntervalMs. Check the endpoint in OTEL_TRACES_SAMPLER_ARG (Jaeger serves it on port 5778).',
       );
     }

@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { initTracing, TracewireConfigError, withSpan, type TracingHandle } from '../../src/index.js';
+import { initTracing, tailSampling, TracewireConfigError, withSpan, type TracingHandle } from '../../src/index.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 
 const receiver = new OtlpReceiver();
@@ -124,6 +124,18 @@ describe('initTracing', () => {
     withSpan('dropped by sampler', (span) => expect(span.isRecording()).toBe(false));
     await h.forceFlush();
     expect(receiver.spans).toHaveLength(0);
+  });
+
+  it('tailSampling through initTracing: exports the whole error trace, drops the healthy one', async () => {
+    const sampler = tailSampling({ otherwise: 0 });
+    const h = start({ sampler });
+    withSpan('healthy', () => withSpan('step', () => undefined));
+    expect(() => withSpan('failing', () => withSpan('step', () => {
+      throw new Error('boom');
+    }))).toThrow('boom');
+    await h.forceFlush();
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['failing', 'step']);
+    expect(sampler.stats()).toMatchObject({ keptTraces: 1, droppedTraces: 1, droppedSpans: 2 });
   });
 
   it('applies span limits', async () => {

@@ -70,10 +70,23 @@ export class Backends {
     return res.ok;
   }
 
+  /** The file of sampling strategies Jaeger serves on its remote sampling port (re-read every second). */
+  get samplingStrategiesFile(): string {
+    return join(this.dir, 'sampling-strategies.json');
+  }
+
+  /** Replaces Jaeger's sampling strategies (the file format of Jaeger's `remote_sampling.file` extension). */
+  writeSamplingStrategies(strategies: object): void {
+    writeFileSync(this.samplingStrategiesFile, JSON.stringify(strategies, null, 2));
+  }
+
   async startJaeger(): Promise<void> {
+    this.writeSamplingStrategies({ default_strategy: { type: 'probabilistic', param: 1 } });
     const r = this.launch('jaeger', join(BIN, `jaeger-${version('JAEGER')}`), [
       `--set=extensions.jaeger_query.http.endpoint=127.0.0.1:${PORTS.jaegerQuery}`,
       '--set=extensions.jaeger_query.grpc.endpoint=127.0.0.1:16685',
+      `--set=extensions.remote_sampling.file.path=${this.samplingStrategiesFile}`,
+      `--set=extensions.remote_sampling.http.endpoint=127.0.0.1:${PORTS.jaegerSampling}`,
     ], { JAEGER_LISTEN_HOST: '127.0.0.1' });
     await this.ready(r, 'Jaeger', () => Backends.httpOk(`${JAEGER_URL}/api/services`));
   }
