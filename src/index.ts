@@ -8,6 +8,7 @@ export { ratioSampler } from './samplers/ratio-sampler.js';
 export { parentBased } from './samplers/parent-based.js';
 export { rateLimitingSampler, RateLimitingSampler } from './samplers/rate-limiting-sampler.js';
 export { tailSampling, TailSampler } from './samplers/tail-sampling.js';
+export { jaegerRemoteSampler, JaegerRemote } from './samplers/jaeger-remote-sampler.js';
 export { resolveConfig } from './config/resolve-config.js';
 export { TracewireConfigError } from './internal/errors.js';
 

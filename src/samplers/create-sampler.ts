@@ -18,9 +18,13 @@ export interface SamplingSetup {
   readonly processors: SpanProcessor[];
 }
 
-/** Stops the Jaeger remote sampler's polling when the provider shuts down. */
-class StopPollingOnShutdown implements SpanProcessor {
-  constructor(private readonly sampler: JaegerRemote) {}
+interface StoppableSampler extends Sampler {
+  shutdown(): void;
+}
+
+/** Stops a sampler's background work (Jaeger remote polling) when the provider shuts down. */
+class StopSamplerOnShutdown implements SpanProcessor {
+  constructor(private readonly sampler: StoppableSampler) {}
   onStart(): void {}
   onEnd(): void {}
   forceFlush(): Promise<void> {
@@ -71,6 +75,6 @@ export function createSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerA
   const sampler = named.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
   // Duck-typed rather than instanceof: the ESM and CJS builds of tracewire each have their own TailSampler class.
   const processors = isTailSampler(root) ? [root.createProcessor(exporting)] : [...exporting];
-  if (root instanceof JaegerRemote) processors.push(new StopPollingOnShutdown(root));
+  if (typeof (root as Partial<StoppableSampler>).shutdown === 'function') processors.push(new StopSamplerOnShutdown(root as StoppableSampler));
   return Object.freeze({ sampler, processors });
 }

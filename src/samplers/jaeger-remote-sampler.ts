@@ -4,6 +4,7 @@ import { TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@op
 import type { JaegerRemoteSampler as JaegerRemoteSamplerClass } from '@opentelemetry/sampler-jaeger-remote';
 import { createRequire } from 'node:module';
 import type { JaegerRemoteOptions } from '../config/types.js';
+import { JAEGER_REMOTE_DEFAULTS } from '../config/resolve-sampler.js';
 import { warn } from '../internal/log.js';
 
 const localRequire = createRequire(import.meta.url);
@@ -12,7 +13,13 @@ const localRequire = createRequire(import.meta.url);
  * The `jaeger_remote` sampler: @opentelemetry/sampler-jaeger-remote, loaded only when configured, with three
  * fixes around it. Its polling timer is unref'd (so it never keeps the process alive) and stopped at shutdown;
  * the first strategy is fetched at start rather than one interval later; and its requests are not traced.
- * A failing sampling endpoint is reported once. @internal
+ * A failing sampling endpoint is reported once. Create one with {@link jaegerRemoteSampler}.
+ *
+ * @example
+ * ```ts
+ * const remote = jaegerRemoteSampler({ serviceName: 'checkout' });
+ * remote.shutdown(); // stop polling
+ * ```
  */
 export class JaegerRemote implements Sampler {
   private readonly remote: JaegerRemoteSamplerClass;
@@ -67,4 +74,24 @@ export class JaegerRemote implements Sampler {
   toString(): string {
     return `JaegerRemote{${this.url}}`;
   }
+}
+
+/**
+ * A sampler that follows the sampling strategy a Jaeger server (or an OpenTelemetry Collector with the
+ * jaegerremotesampling extension) serves for `serviceName`: probabilistic or per-operation probabilities,
+ * fetched at start and every `pollingIntervalMs`, with `initialSamplingRate` until the first answer.
+ * Same as `OTEL_TRACES_SAMPLER=jaeger_remote`; use the name there, or this in code to wrap it yourself.
+ * Its polling never keeps the process alive; initTracing stops it at shutdown when it is the configured
+ * sampler (call `shutdown()` yourself if you wrap it in another sampler).
+ *
+ * @example
+ * ```ts
+ * import { initTracing, jaegerRemoteSampler, parentBased } from 'tracewire';
+ * const remote = jaegerRemoteSampler({ serviceName: 'checkout', endpoint: 'http://jaeger:5778' });
+ * initTracing({ serviceName: 'checkout', sampler: remote });
+ * ```
+ */
+export function jaegerRemoteSampler(options: JaegerRemoteOptions & { serviceName: string }): JaegerRemote {
+  const { serviceName, ...settings } = options;
+  return new JaegerRemote({ ...JAEGER_REMOTE_DEFAULTS, ...settings }, serviceName);
 }

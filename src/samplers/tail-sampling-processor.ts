@@ -35,14 +35,12 @@ export interface TailSamplingStats {
 interface PendingTrace {
   readonly spans: ReadableSpan[];
   readonly bornAt: number;
+  /** Spans of this trace started here and not yet ended. */
+  open: number;
+  /** Of those, the local roots: the trace is decided when the last one ends. */
   openRoots: number;
   error: boolean;
   slow: boolean;
-}
-
-interface Decision {
-  readonly keep: boolean;
-  readonly at: number;
 }
 
 const NANOS_PER_MS = 1e6;
@@ -64,7 +62,10 @@ function durationMs(span: ReadableSpan): number {
  */
 export class TailSamplingProcessor implements SpanProcessor {
   private readonly pending = new Map<string, PendingTrace>();
-  private readonly decided = new Map<string, Decision>();
+  /** Recent decisions, for spans that end after their trace was decided; the oldest is forgotten first. */
+  private readonly decided = new Map<string, boolean>();
+  private readonly decidedOrder: Array<string | undefined>;
+  private decidedNext = 0;
   private readonly ratio: TraceIdRatioBasedSampler;
   private readonly sweepEveryMs: number;
   private readonly counts: Omit<TailSamplingStats, 'pendingTraces' | 'heldSpans'> = {
@@ -85,6 +86,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     private readonly next: readonly SpanProcessor[],
   ) {
     this.ratio = new TraceIdRatioBasedSampler(settings.otherwise);
+    this.decidedOrder = new Array<string | undefined>(settings.maxTraces).fill(undefined);
     this.sweepEveryMs = Math.min(1000, Math.max(1, settings.maxAgeMs / 4));
     this.lastSweep = settings.clock();
     this.onTimer = this.onTimer.bind(this);
@@ -92,23 +94,34 @@ export class TailSamplingProcessor implements SpanProcessor {
 
   onStart(span: Span, parentContext: Context): void {
     for (let i = 0; i < this.next.length; i++) this.next[i]!.onStart(span, parentContext);
-    if (this.stopped || !isLocalRoot(span)) return;
+    if (this.stopped) return;
     const traceId = span.spanContext().traceId;
-    if (this.decided.has(traceId)) return;
-    this.entry(traceId).openRoots++;
+    let entry = this.pending.get(traceId);
+    if (entry === undefined) {
+      // A span of a trace decided while some of its spans were open follows that decision.
+      if (this.decided.has(traceId)) return;
+      entry = this.entry(traceId);
+    }
+    entry.open++;
+    if (isLocalRoot(span)) entry.openRoots++;
   }
 
   onEnd(span: ReadableSpan): void {
     if (this.stopped) return;
     const traceId = span.spanContext().traceId;
-    const decision = this.decided.get(traceId);
-    if (decision !== undefined) {
-      if (decision.keep) this.forward(span);
-      else this.counts.droppedSpans++;
-      return;
+    let entry = this.pending.get(traceId);
+    if (entry === undefined) {
+      const decision = this.decided.get(traceId);
+      if (decision !== undefined) {
+        if (decision) this.forward(span);
+        else this.counts.droppedSpans++;
+        return;
+      }
+      // Started before this stage saw it (or its decision was forgotten): held like any other.
+      entry = this.entry(traceId);
     }
-    const entry = this.entry(traceId);
     entry.spans.push(span);
+    entry.open--;
     this.held++;
     if (span.status.code === SpanStatusCode.ERROR) entry.error = true;
     if (isLocalRoot(span)) {
@@ -130,6 +143,7 @@ export class TailSamplingProcessor implements SpanProcessor {
       for (const [traceId, entry] of this.pending) this.decide(traceId, entry);
       this.stopped = true;
       this.decided.clear();
+      this.decidedOrder.fill(undefined);
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
     }
@@ -140,7 +154,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     return { ...this.counts, pendingTraces: this.pending.size, heldSpans: this.held };
   }
 
-  /** Decides traces held longer than maxAgeMs, and forgets decisions older than that. */
+  /** Decides traces held longer than maxAgeMs. */
   sweep(): void {
     const now = this.settings.clock();
     this.lastSweep = now;
@@ -150,10 +164,6 @@ export class TailSamplingProcessor implements SpanProcessor {
       if (entry.bornAt > oldest) break;
       this.counts.expiredTraces++;
       this.decide(traceId, entry);
-    }
-    for (const [traceId, decision] of this.decided) {
-      if (decision.at > oldest) break;
-      this.decided.delete(traceId);
     }
     if (this.pending.size === 0 && this.timer !== undefined) {
       clearInterval(this.timer);
@@ -171,7 +181,7 @@ export class TailSamplingProcessor implements SpanProcessor {
     let entry = this.pending.get(traceId);
     if (entry === undefined) {
       if (this.pending.size >= this.settings.maxTraces) this.evictOldest();
-      entry = { spans: [], bornAt: this.settings.clock(), openRoots: 0, error: false, slow: false };
+      entry = { spans: [], bornAt: this.settings.clock(), open: 0, openRoots: 0, error: false, slow: false };
       this.pending.set(traceId, entry);
       if (this.timer === undefined) {
         this.timer = setInterval(this.onTimer, this.sweepEveryMs);
@@ -212,13 +222,13 @@ export class TailSamplingProcessor implements SpanProcessor {
       this.counts.droppedTraces++;
       this.counts.droppedSpans += entry.spans.length;
     }
-    if (this.decided.size >= s.maxTraces) {
-      for (const oldest of this.decided.keys()) {
-        this.decided.delete(oldest);
-        break;
-      }
-    }
-    this.decided.set(traceId, { keep, at: s.clock() });
+    // Remembered only while spans of the trace are still open here: they follow the decision when they end.
+    if (entry.open <= 0) return;
+    const forgotten = this.decidedOrder[this.decidedNext];
+    if (forgotten !== undefined) this.decided.delete(forgotten);
+    this.decidedOrder[this.decidedNext] = traceId;
+    this.decidedNext = (this.decidedNext + 1) % s.maxTraces;
+    this.decided.set(traceId, keep);
   }
 
   private forward(span: ReadableSpan): void {
