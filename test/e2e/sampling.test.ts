@@ -1,6 +1,8 @@
-// Jaeger remote sampling end to end: the real Jaeger v2 serves a strategy file that this test writes
-// (per-operation: "keep-me" always, everything else never) on its sampling port; a process started with
-// OTEL_TRACES_SAMPLER=jaeger_remote fetches it, samples accordingly, and only the kept spans reach Jaeger.
+// Samplers end to end against the real Jaeger v2:
+// - Jaeger remote sampling: Jaeger serves a strategy file that this test writes (per-operation: "keep-me" always,
+//   everything else never) on its sampling port; a process started with OTEL_TRACES_SAMPLER=jaeger_remote fetches
+//   it, samples accordingly, and only the kept spans reach Jaeger.
+// - In-process tail sampling: only the failing and the slow traces reach Jaeger, whole and linked.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawnApp } from '../support/spawn-app.js';
 import { Backends, JAEGER_URL, PORTS } from './backends/backends.js';
@@ -82,4 +84,31 @@ it('jaeger_remote applies the per-operation strategy served by the real Jaeger: 
   expect(operations.filter((n) => n === 'drop-me')).toHaveLength(0);
   // The sampler's own polling is not traced.
   expect(operations.filter((n) => n !== 'keep-me')).toEqual([]);
+});
+
+it('tailSampling in-process: Jaeger receives the whole failing and slow traces, linked, and not the healthy one', async () => {
+  const service = 'tail-sampled';
+  const app = await spawnApp({
+    flags: [],
+    script: 'test/e2e/fixtures/tail-sampled.mjs',
+    waitForPort: false,
+    env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORTS.jaegerOtlpHttp}` },
+  });
+  const { code } = await app.exited;
+  expect(code, app.stderr()).toBe(0);
+  const { ids, stats } = JSON.parse(app.stdout().trim()) as { ids: Record<'healthy' | 'failing' | 'slow', string>; stats: Record<string, number> };
+  expect(stats).toMatchObject({ keptTraces: 2, droppedTraces: 1, droppedSpans: 3, pendingTraces: 0, heldSpans: 0 });
+
+  for (const kept of [ids.failing, ids.slow]) {
+    const spans = await until(`trace ${kept} in Jaeger`, async () => {
+      const res = await fetch(`${JAEGER_URL}/api/traces/${kept}`);
+      if (!res.ok) return undefined;
+      const found = ((await res.json()) as any).data?.[0]?.spans;
+      return found?.length === 3 ? found : undefined;
+    });
+    const root = spans.find((s: any) => s.references.length === 0);
+    expect(spans.filter((s: any) => s.references[0]?.spanID === root.spanID)).toHaveLength(2);
+  }
+  const healthy = await fetch(`${JAEGER_URL}/api/traces/${ids.healthy}`);
+  expect(healthy.status).toBe(404);
 });
