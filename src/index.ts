@@ -4,6 +4,7 @@ export { withSpan } from './api/with-span.js';
 export { traced } from './api/traced.js';
 export { injectContext, extractContext } from './propagation/inject-context.js';
 export { parseTraceparent, formatTraceparent } from './propagation/traceparent.js';
+export { getLogContext } from './logs/get-log-context.js';
 export { resolveConfig } from './config/resolve-config.js';
 export { TracewireConfigError } from './internal/errors.js';
 
@@ -24,3 +25,4 @@ export type {
   TracewireOptions,
 } from './config/types.js';
 export type { Env } from './config/env.js';
+export type { LogCorrelationOptions, LogFieldNames } from './logs/resolve-log-options.js';
