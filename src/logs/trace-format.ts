@@ -1,7 +1,7 @@
 import { TracewireConfigError } from '../internal/errors.js';
 import { resolveLogOptions, type LogCorrelationOptions, type ResolvedLogOptions } from './resolve-log-options.js';
-import { spanContextOf } from './span-context-of.js';
-import { writeLogFields } from './write-log-fields.js';
+import { currentServiceName } from './current-service-name.js';
+import { FLAGS_HEX, spanContextOf } from './span-context-of.js';
 
 export type { LogCorrelationOptions, LogFieldNames } from './resolve-log-options.js';
 
@@ -12,7 +12,7 @@ export type { LogCorrelationOptions, LogFieldNames } from './resolve-log-options
 export interface TraceFormat {
   /** The options the format was created with. */
   readonly options: LogCorrelationOptions;
-  /** Adds the correlation fields to `info` (in place, as winston formats do) and returns it. */
+  /** Adds the correlation fields missing from `info` (in place, as winston formats do) and returns it. */
   transform<T extends object>(info: T): T;
 }
 
@@ -25,8 +25,17 @@ class TraceFieldsFormat implements TraceFormat {
     this.#resolved = resolved;
   }
 
+  // Fields already in the entry (passed by the caller as metadata) are kept, as pino keeps the log call's fields.
   transform<T extends object>(info: T): T {
-    writeLogFields(info as Record<string, unknown>, spanContextOf(undefined), this.#resolved);
+    const entry = info as Record<string, unknown>;
+    const fields = this.#resolved.fields;
+    const spanContext = spanContextOf(undefined);
+    if (spanContext !== undefined) {
+      if (entry[fields.traceId] === undefined) entry[fields.traceId] = spanContext.traceId;
+      if (entry[fields.spanId] === undefined) entry[fields.spanId] = spanContext.spanId;
+      if (entry[fields.traceFlags] === undefined) entry[fields.traceFlags] = FLAGS_HEX[spanContext.traceFlags & 0xff];
+    }
+    if (this.#resolved.serviceName && entry[fields.serviceName] === undefined) entry[fields.serviceName] = currentServiceName();
     return info;
   }
 }
@@ -37,7 +46,7 @@ class TraceFieldsFormat implements TraceFormat {
  * No monkey-patching and no import of winston: it works in ESM and CommonJS apps alike.
  * Options: `fields` (`'snake_case'` default, `'camelCase'`, or your own names) and `serviceName` (default false);
  * no environment variable changes them. Invalid options throw a {@link TracewireConfigError} here, never
- * while logging.
+ * while logging. Fields the log call already carries (e.g. its own `trace_id` metadata) are kept.
  *
  * @example
  * ```ts

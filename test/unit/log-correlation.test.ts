@@ -209,6 +209,17 @@ describe('traceFormat with the real winston', () => {
     expect(traceFormat().options).toEqual({});
   });
 
+  it('keeps fields the log call already carries', async () => {
+    const out = new JsonLines();
+    const logger = winstonTo(out);
+    const expected = withSpan('s', (span) => {
+      logger.info('relayed', { trace_id: 'set-by-caller' });
+      return ids(span);
+    });
+    const [line] = await out.waitFor(1);
+    expect(line).toMatchObject({ trace_id: 'set-by-caller', span_id: expected.span_id, trace_flags: '01' });
+  });
+
   it('throws a TracewireConfigError naming traceFormat() for bad options', () => {
     expect(() => traceFormat({ fields: { spanId: 42 } } as never)).toThrow(/traceFormat\(\):\n {2}- fields.spanId: expected a non-empty string, got 42/);
   });
