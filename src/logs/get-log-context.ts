@@ -6,18 +6,17 @@ import { writeLogFields } from './write-log-fields.js';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
-// The last options object seen and its resolution: a caller that keeps its options in a constant resolves once.
-let lastGiven: LogCorrelationOptions | undefined;
-let lastResolved: ResolvedLogOptions = DEFAULT_LOG_OPTIONS;
+// Options objects already validated: a caller that keeps its options in a constant resolves them once.
+const RESOLVED = new WeakMap<object, ResolvedLogOptions>();
 
 function resolved(options: LogCorrelationOptions | undefined): ResolvedLogOptions {
   if (options === undefined) return DEFAULT_LOG_OPTIONS;
-  if (options === lastGiven) return lastResolved;
+  const known = typeof options === 'object' && options !== null ? RESOLVED.get(options) : undefined;
+  if (known !== undefined) return known;
   const result = resolveLogOptions(options);
   if (result.errors.length > 0) throw new TracewireConfigError(result.errors, 'getLogContext()');
-  lastGiven = options;
-  lastResolved = result.options;
-  return lastResolved;
+  RESOLVED.set(options, result.options);
+  return result.options;
 }
 
 /**

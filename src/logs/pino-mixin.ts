@@ -5,7 +5,15 @@ import { writeLogFields } from './write-log-fields.js';
 
 export type { LogCorrelationOptions, LogFieldNames } from './resolve-log-options.js';
 
-/** The function {@link pinoMixin} returns; pass it as pino's `mixin` option. */
+/**
+ * The function {@link pinoMixin} returns; pass it as pino's `mixin` option.
+ *
+ * @example
+ * ```ts
+ * const mixin: PinoMixin = pinoMixin();
+ * const logger = pino({ mixin });
+ * ```
+ */
 export type PinoMixin = (mergeObject?: object, level?: number) => Record<string, string>;
 
 // Every path returns a NEW object: pino's default mixinMergeStrategy is Object.assign(mixinResult, mergeObject),

@@ -1,4 +1,11 @@
-/** Names of the fields tracewire adds to a log line. */
+/**
+ * Names of the fields tracewire adds to a log line; pass some of them as `fields` to rename.
+ *
+ * @example
+ * ```ts
+ * pinoMixin({ fields: { traceId: 'dd.trace_id', spanId: 'dd.span_id' } });
+ * ```
+ */
 export interface LogFieldNames {
   /** Field of the 32-hex-digit trace id. Default `trace_id`. */
   traceId: string;
@@ -13,6 +20,12 @@ export interface LogFieldNames {
 /**
  * Options of {@link pinoMixin}, {@link traceFormat} and {@link getLogContext}. No environment variable
  * overrides them: they shape the output of your logger, which is your code's business.
+ *
+ * @example
+ * ```ts
+ * const LOG_OPTIONS: LogCorrelationOptions = { fields: 'camelCase', serviceName: true };
+ * pino({ mixin: pinoMixin(LOG_OPTIONS) }); // {"traceId":"…","spanId":"…","traceFlags":"01","serviceName":"checkout",…}
+ * ```
  */
 export interface LogCorrelationOptions {
   /**

@@ -8,6 +8,12 @@ export type { LogCorrelationOptions, LogFieldNames } from './resolve-log-options
 /**
  * A winston (logform) format: an object with `transform(info)`, accepted wherever winston takes a format
  * (`createLogger({ format })`, `format.combine(...)`, a transport's `format`).
+ *
+ * @example
+ * ```ts
+ * const withIds: TraceFormat = traceFormat();
+ * new winston.transports.File({ filename: 'app.log', format: winston.format.combine(withIds, winston.format.json()) });
+ * ```
  */
 export interface TraceFormat {
   /** The options the format was created with. */

@@ -268,6 +268,11 @@ describe('getLogContext', () => {
       const sc = span.spanContext();
       expect(getLogContext(undefined, CAMEL)).toEqual({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: '01', serviceName: 'unit-logs' });
     });
+    const SNAKE = { serviceName: true } as const;
+    for (let i = 0; i < 3; i++) {
+      expect(getLogContext(undefined, SNAKE)).toEqual({ 'service.name': 'unit-logs' });
+      expect(getLogContext(undefined, CAMEL)).toEqual({ serviceName: 'unit-logs' });
+    }
     expect(() => getLogContext(undefined, { serviceName: 1 } as never)).toThrow(/getLogContext\(\):\n {2}- serviceName: expected a boolean, got 1/);
   });
 });
