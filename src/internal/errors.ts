@@ -18,6 +18,14 @@ export class TracewireConfigError extends Error {
   /** One line per invalid option, each naming the option and the value received. */
   readonly problems: readonly string[];
 
+  /**
+   * `instanceof` holds across copies of this class: the CommonJS build bundles one per entry point
+   * (`tracewire`, `tracewire/pino`, …) and an app can load both the ESM and the CommonJS build.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && (value as { code?: unknown }).code === 'TRACEWIRE_CONFIG';
+  }
+
   /** @param where the call that received the options, named in the message. Default `initTracing()`. */
   constructor(problems: readonly string[], where = 'initTracing()') {
     super(`tracewire: invalid options passed to ${where}:\n  - ${problems.join('\n  - ')}`);

@@ -91,6 +91,24 @@ describe('pino and winston stay optional', () => {
   });
 });
 
+describe('option errors of the log hooks', () => {
+  it('are TracewireConfigError instances for the main entry’s class, in CommonJS (one bundle per entry) and ESM', () => {
+    const check = (load: string) => `
+      ${load}
+      const results = [];
+      for (const make of [() => pinoMixin({ colour: 1 }), () => traceFormat({ fields: 'kebab' })]) {
+        try { make(); results.push('no error'); } catch (e) { results.push(e instanceof TracewireConfigError && e.code); }
+      }
+      results.push(new Error('x') instanceof TracewireConfigError);
+      console.log(JSON.stringify(results));`;
+    const cjs = check(`const { TracewireConfigError } = require('tracewire'); const { pinoMixin } = require('tracewire/pino'); const { traceFormat } = require('tracewire/winston');`);
+    const esm = check(`import { TracewireConfigError } from 'tracewire'; import { pinoMixin } from 'tracewire/pino'; import { traceFormat } from 'tracewire/winston';`);
+    const expected = ['TRACEWIRE_CONFIG', 'TRACEWIRE_CONFIG', false];
+    expect(JSON.parse(runNode(['-e', cjs]))).toEqual(expected);
+    expect(JSON.parse(runNode(['--input-type=module', '-e', esm]))).toEqual(expected);
+  });
+});
+
 describe('service.name in log lines', () => {
   it('is OTEL_SERVICE_NAME before tracing starts, then the name of the running tracewire', () => {
     const script = `
