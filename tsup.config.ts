@@ -13,8 +13,18 @@ const shared = {
 };
 
 export default defineConfig([
-  // Library entries, both formats. ESM shares chunks between entries.
-  { ...shared, entry: { index: 'src/index.ts', 'node-sdk': 'src/node-sdk.ts' }, format: ['esm', 'cjs'] },
+  // Library entries, both formats. ESM shares chunks between entries. The pino and winston entries import
+  // neither library (a mixin is a function, a format an object with transform), so they stay optional peers.
+  {
+    ...shared,
+    entry: {
+      index: 'src/index.ts',
+      'node-sdk': 'src/node-sdk.ts',
+      pino: 'src/logs/pino-mixin.ts',
+      winston: 'src/logs/trace-format.ts',
+    },
+    format: ['esm', 'cjs'],
+  },
   // The preload: top-level await in ESM (waits for the loader hook), synchronous in CommonJS.
   { ...shared, entry: { register: 'src/register/esm.ts' }, format: ['esm'] },
   { ...shared, entry: { register: 'src/register/cjs.ts' }, format: ['cjs'] },

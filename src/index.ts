@@ -9,6 +9,7 @@ export { parentBased } from './samplers/parent-based.js';
 export { rateLimitingSampler, RateLimitingSampler } from './samplers/rate-limiting-sampler.js';
 export { tailSampling, TailSampler } from './samplers/tail-sampling.js';
 export { jaegerRemoteSampler, JaegerRemote } from './samplers/jaeger-remote-sampler.js';
+export { getLogContext } from './logs/get-log-context.js';
 export { resolveConfig } from './config/resolve-config.js';
 export { TracewireConfigError } from './internal/errors.js';
 
@@ -34,3 +35,4 @@ export type {
   TracewireOptions,
 } from './config/types.js';
 export type { Env } from './config/env.js';
+export type { LogCorrelationOptions, LogFieldNames } from './logs/resolve-log-options.js';

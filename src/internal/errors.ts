@@ -1,5 +1,6 @@
 /**
- * Thrown by {@link initTracing} (and only there) when options passed in code are invalid.
+ * Thrown when options passed in code are invalid: by {@link initTracing}, and by the log correlation
+ * factories (`pinoMixin()`, `traceFormat()`, `getLogContext()`) for their own options.
  * It lists every problem at once, so one run shows everything to fix.
  *
  * @example
@@ -17,8 +18,17 @@ export class TracewireConfigError extends Error {
   /** One line per invalid option, each naming the option and the value received. */
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
-    super(`tracewire: invalid options passed to initTracing():\n  - ${problems.join('\n  - ')}`);
+  /**
+   * `instanceof` holds across copies of this class: the CommonJS build bundles one per entry point
+   * (`tracewire`, `tracewire/pino`, …) and an app can load both the ESM and the CommonJS build.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Error && (value as { code?: unknown }).code === 'TRACEWIRE_CONFIG';
+  }
+
+  /** @param where the call that received the options, named in the message. Default `initTracing()`. */
+  constructor(problems: readonly string[], where = 'initTracing()') {
+    super(`tracewire: invalid options passed to ${where}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'TracewireConfigError';
     this.problems = Object.freeze([...problems]);
   }

@@ -98,7 +98,7 @@ export function tailSampling(options: TailSamplingOptions = {}): TailSampler {
   check(problems, 'maxSpans', options.maxSpans, positiveInt, 'a positive integer');
   check(problems, 'maxAgeMs', options.maxAgeMs, (v) => v > 0 && Number.isFinite(v), 'a positive number of ms');
   if (options.clock !== undefined && typeof options.clock !== 'function') problems.push('tailSampling: clock: expected a function returning ms');
-  if (problems.length > 0) throw new TracewireConfigError(problems);
+  if (problems.length > 0) throw new TracewireConfigError(problems, 'tailSampling()');
   return new TailSampler(
     Object.freeze({
       keepErrors: options.keepErrors ?? true,
