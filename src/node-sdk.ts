@@ -2,7 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TracewireOptions } from './config/types.js';
 import { createBatchProcessors } from './export/create-exporters.js';
 import { loadInstrumentations } from './instrumentations/load-instrumentations.js';
-import { createPropagator } from './propagation/create-propagator.js';
+import { createPipeline } from './sdk/create-pipeline.js';
 import { createSampler } from './samplers/create-sampler.js';
 import { createResource } from './sdk/create-resource.js';
 import { appRoot } from './sdk/init-tracing.js';
@@ -27,14 +27,15 @@ export function createNodeSDK(
   extra: Omit<ConstructorParameters<typeof NodeSDK>[0] & object, 'resource' | 'sampler' | 'spanProcessors' | 'textMapPropagator' | 'instrumentations' | 'spanLimits'> = {},
 ): NodeSDK {
   const config = resolveOptions(options);
+  const pipeline = createPipeline(config);
   return new NodeSDK({
     ...extra,
     autoDetectResources: false,
     resource: createResource(config),
     sampler: createSampler(config.sampler, config.samplerArg),
-    spanProcessors: [...config.spanProcessors, ...createBatchProcessors(config)],
-    textMapPropagator: createPropagator(config.propagators),
-    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot()),
+    spanProcessors: [...pipeline.firstProcessors, ...config.spanProcessors, ...createBatchProcessors(config)],
+    textMapPropagator: pipeline.propagator,
+    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs),
     spanLimits: { ...config.spanLimits },
   });
 }

@@ -11,8 +11,8 @@ import { loadInstrumentations } from '../instrumentations/load-instrumentations.
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
 import { VERSION } from '../internal/version.js';
-import { createPropagator } from '../propagation/create-propagator.js';
 import { createSampler } from '../samplers/create-sampler.js';
+import { createPipeline } from './create-pipeline.js';
 import { createResource } from './create-resource.js';
 import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
 import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
@@ -55,6 +55,8 @@ export function describeConfig(config: ResolvedConfig): string {
       propagators: config.propagators.map(name),
       instrumentations: config.instrumentations.map(name),
       spanProcessors: config.spanProcessors.map(name),
+      redaction: config.redaction === false ? false : { keys: config.redaction.keys, patterns: config.redaction.patterns.map(String) },
+      propagateTo: config.propagateTo?.map(String) ?? 'everywhere',
       spanLimits: { ...config.spanLimits, attributeValueLengthLimit: String(config.spanLimits.attributeValueLengthLimit) },
     },
     null,
@@ -118,17 +120,18 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   if (!context.setGlobalContextManager(contextManager)) {
     warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
   }
-  propagation.setGlobalPropagator(createPropagator(config.propagators));
+  const pipeline = createPipeline(config);
+  propagation.setGlobalPropagator(pipeline.propagator);
 
   // Instrumentations first: they must patch http before the exporter's transport loads it.
-  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root);
+  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs);
 
   const batchProcessors = createBatchProcessors(config);
   const provider = new TracerProvider({
     resource: createResource(config),
     sampler: createSampler(config.sampler, config.samplerArg),
     spanLimits: { ...config.spanLimits },
-    spanProcessors: [...config.spanProcessors, ...batchProcessors],
+    spanProcessors: [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors],
   });
   if (!trace.setGlobalTracerProvider(provider)) {
     warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
