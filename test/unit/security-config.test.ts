@@ -36,7 +36,7 @@ describe('resolveConfig: redact', () => {
 describe('resolveConfig: TRACEWIRE_REDACT_KEYS', () => {
   it('adds comma-separated keys, lower-cased and trimmed, to the defaults and to code keys', () => {
     const { config } = resolveConfig({ redact: { keys: ['pin'] } }, { TRACEWIRE_REDACT_KEYS: ' IBAN , session-id ,' });
-    expect((config.redaction as { keys: string[] }).keys).toEqual([...DEFAULT_KEYS, 'pin', 'iban', 'session-id']);
+    expect((config.redaction as { keys: readonly string[] }).keys).toEqual([...DEFAULT_KEYS, 'pin', 'iban', 'session-id']);
   });
 });
 
@@ -44,12 +44,12 @@ describe('resolveConfig: TRACEWIRE_REDACT_PATTERNS', () => {
   it('turns on built-in patterns by name, case-insensitively', () => {
     const { config, warnings } = resolveConfig({}, { TRACEWIRE_REDACT_PATTERNS: 'Bearer,email' });
     expect(warnings).toEqual([]);
-    expect((config.redaction as { patterns: RegExp[] }).patterns).toHaveLength(2);
+    expect((config.redaction as { patterns: readonly RegExp[] }).patterns).toHaveLength(2);
   });
 
   it('warns about unknown names, naming the variable, the value and what is used', () => {
     const { config, warnings } = resolveConfig({}, { TRACEWIRE_REDACT_PATTERNS: 'jwt,ssn' });
-    expect((config.redaction as { patterns: RegExp[] }).patterns).toHaveLength(1);
+    expect((config.redaction as { patterns: readonly RegExp[] }).patterns).toHaveLength(1);
     expect(warnings).toEqual([expect.stringMatching(/^TRACEWIRE_REDACT_PATTERNS="jwt,ssn" .*ssn.*; using jwt\.$/)]);
   });
 });
