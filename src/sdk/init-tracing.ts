@@ -158,7 +158,13 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
           // Disabling is best effort.
         }
       }
-      await withTimeout(provider.shutdown(), config.shutdownTimeoutMs);
+      if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') {
+        const queued = batchProcessors.reduce((n, p) => n + p.getStats().queued, 0);
+        warn(
+          `shutdown: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
+            `${queued} queued spans and the batch in flight were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
+        );
+      }
       trace.disable();
       propagation.disable();
       context.disable();
