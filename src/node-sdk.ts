@@ -2,7 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TracewireOptions } from './config/types.js';
 import { createBatchProcessors } from './export/create-exporters.js';
 import { loadInstrumentations } from './instrumentations/load-instrumentations.js';
-import { createPropagator } from './propagation/create-propagator.js';
+import { createPipeline } from './sdk/create-pipeline.js';
 import { createSampler } from './samplers/create-sampler.js';
 import { createResource } from './sdk/create-resource.js';
 import { appRoot } from './sdk/init-tracing.js';
@@ -27,15 +27,16 @@ export function createNodeSDK(
   extra: Omit<ConstructorParameters<typeof NodeSDK>[0] & object, 'resource' | 'sampler' | 'spanProcessors' | 'textMapPropagator' | 'instrumentations' | 'spanLimits'> = {},
 ): NodeSDK {
   const config = resolveOptions(options);
-  const sampling = createSampler(config, [...config.spanProcessors, ...createBatchProcessors(config)]);
+  const pipeline = createPipeline(config);
+  const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...createBatchProcessors(config)]);
   return new NodeSDK({
     ...extra,
     autoDetectResources: false,
     resource: createResource(config),
     sampler: sampling.sampler,
     spanProcessors: sampling.processors,
-    textMapPropagator: createPropagator(config.propagators),
-    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot()),
+    textMapPropagator: pipeline.propagator,
+    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs),
     spanLimits: { ...config.spanLimits },
   });
 }

@@ -1,14 +1,19 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { EnvReader, type Env } from './env.js';
 import { resolveSampler } from './resolve-sampler.js';
+import { isDestinationEntry } from '../propagation/destination-filter.js';
+import { DEFAULT_REDACT_KEYS, REDACT_PATTERN_NAMES, REDACT_PATTERNS } from '../redaction/redact-patterns.js';
 import type {
   ConfigResolution,
+  ConfiguredFile,
   ExporterName,
   InstrumentationName,
   LogLevelName,
   OtlpProtocol,
   PropagatorName,
+  RedactPatternName,
   ResolvedConfig,
+  ResolvedRedaction,
   TracewireOptions,
 } from './types.js';
 
@@ -56,6 +61,11 @@ function isUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The same pattern with the g flag, so every occurrence is replaced. */
+function toGlobal(pattern: RegExp): RegExp {
+  return pattern.flags.includes('g') ? pattern : new RegExp(pattern.source, `${pattern.flags}g`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -288,6 +298,73 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
   const spanProcessors =
     opt<ResolvedConfig['spanProcessors']>('spanProcessors', (v) => Array.isArray(v) && v.every((x) => hasMethods(x, 'onStart', 'onEnd', 'shutdown', 'forceFlush')), 'an array of SpanProcessor instances') ?? [];
 
+  // --- redaction: defaults, plus keys and patterns from code and from the environment (both add)
+  let redaction: ResolvedRedaction | false;
+  const redactOpt = opt<false | Record<string, unknown>>('redact', (v) => v === false || isObject(v), 'false or an object { keys, patterns }');
+  if (redactOpt === false) {
+    redaction = false;
+  } else {
+    const keys = new Set<string>(DEFAULT_REDACT_KEYS);
+    const patterns: RegExp[] = [];
+    const addPattern = (p: RegExp): void => {
+      if (!patterns.some((q) => q.source === p.source && q.flags === p.flags)) patterns.push(p);
+    };
+    const codeKeys = redactOpt?.keys;
+    if (codeKeys !== undefined) {
+      if (Array.isArray(codeKeys) && codeKeys.every(isNonEmptyString)) for (const k of codeKeys as string[]) keys.add(k.trim().toLowerCase());
+      else errors.push(`redact.keys: expected an array of non-empty strings, got ${JSON.stringify(codeKeys)}`);
+    }
+    const codePatterns = redactOpt?.patterns;
+    if (codePatterns !== undefined) {
+      const ok = Array.isArray(codePatterns) && codePatterns.every((p) => p instanceof RegExp || REDACT_PATTERN_NAMES.includes(p as RedactPatternName));
+      if (ok) for (const p of codePatterns as Array<RegExp | RedactPatternName>) addPattern(p instanceof RegExp ? toGlobal(p) : REDACT_PATTERNS[p]);
+      else errors.push(`redact.patterns: expected an array of ${REDACT_PATTERN_NAMES.join(', ')} or RegExps, got ${String(codePatterns)}`);
+    }
+    if (redactOpt !== undefined) {
+      for (const key of Object.keys(redactOpt)) if (key !== 'keys' && key !== 'patterns') errors.push(`redact.${key}: unknown option (known: keys, patterns)`);
+    }
+    for (const k of e.list('TRACEWIRE_REDACT_KEYS') ?? []) keys.add(k.toLowerCase());
+    const envPatterns = e.names('TRACEWIRE_REDACT_PATTERNS', REDACT_PATTERN_NAMES, 'pattern(s)', (known) => known.join(',') || 'none');
+    for (const name of envPatterns ?? []) addPattern(REDACT_PATTERNS[name]);
+    redaction = Object.freeze({ keys: Object.freeze([...keys]), patterns: Object.freeze(patterns) });
+  }
+
+  // --- propagateTo
+  let propagateTo: ReadonlyArray<string | RegExp> | null = null;
+  const codeDestinations = opt<ReadonlyArray<string | RegExp>>(
+    'propagateTo',
+    (v) => Array.isArray(v) && v.every((x) => x instanceof RegExp || (typeof x === 'string' && isDestinationEntry(x.trim()))),
+    'an array of http(s) URL prefixes, host names (*.example.com) or RegExps',
+  );
+  if (codeDestinations !== undefined) {
+    propagateTo = codeDestinations.map((x) => (typeof x === 'string' ? x.trim() : x));
+  } else if (o.propagateTo === undefined) {
+    const list = e.list('TRACEWIRE_PROPAGATE_TO');
+    if (list !== undefined) {
+      const bad = list.filter((x) => !isDestinationEntry(x));
+      propagateTo = list.filter((x) => isDestinationEntry(x));
+      if (bad.length > 0) {
+        e.warn('TRACEWIRE_PROPAGATE_TO', e.raw('TRACEWIRE_PROPAGATE_TO') ?? '', `has entries that are neither http(s) URL prefixes nor host names (${bad.join(', ')})`, `only ${propagateTo.join(', ') || 'no destination'}`);
+      }
+    }
+  }
+
+  // --- TLS files for an https endpoint (read when the exporter is created)
+  const tlsFile = (key: 'certificate' | 'clientCertificate' | 'clientKey', suffix: string): ConfiguredFile | undefined => {
+    const path = opt<string>(key, isNonEmptyString, 'a file path');
+    if (path !== undefined) return { path, from: key };
+    if (o[key] !== undefined) return undefined;
+    const hit = e.first([`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]);
+    return hit === undefined ? undefined : { path: hit.value, from: hit.name };
+  };
+  const tls: { certificate?: ConfiguredFile; clientCertificate?: ConfiguredFile; clientKey?: ConfiguredFile } = {};
+  const certificate = tlsFile('certificate', 'CERTIFICATE');
+  const clientCertificate = tlsFile('clientCertificate', 'CLIENT_CERTIFICATE');
+  const clientKey = tlsFile('clientKey', 'CLIENT_KEY');
+  if (certificate) tls.certificate = certificate;
+  if (clientCertificate) tls.clientCertificate = clientCertificate;
+  if (clientKey) tls.clientKey = clientKey;
+
   // --- shutdown
   let shutdownSignals = opt<false | NodeJS.Signals[]>(
     'shutdownSignals',
@@ -312,6 +389,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     'disabled', 'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'tracesEndpoint',
     'protocol', 'headers', 'compression', 'timeoutMs', 'exporters', 'sampler', 'samplerArg', 'propagators',
     'instrumentations', 'batch', 'spanLimits', 'spanProcessors', 'shutdownSignals', 'shutdownTimeoutMs', 'debug',
+    'redact', 'propagateTo', 'certificate', 'clientCertificate', 'clientKey',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) errors.push(`${key}: unknown option`);
 
@@ -333,6 +411,9 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     batch,
     spanLimits,
     spanProcessors: Object.freeze([...spanProcessors]),
+    redaction,
+    propagateTo: propagateTo === null ? null : Object.freeze([...propagateTo]),
+    tls: Object.freeze(tls),
     shutdownSignals: shutdownSignals === false ? false : Object.freeze([...(shutdownSignals ?? DEFAULTS.shutdownSignals)]),
     shutdownTimeoutMs,
     logLevel,

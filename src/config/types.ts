@@ -79,6 +79,41 @@ export interface SpanLimitOptions {
   attributePerLinkCountLimit?: number;
 }
 
+/** Built-in value patterns of `redact.patterns` and TRACEWIRE_REDACT_PATTERNS (opt-in). */
+export type RedactPatternName = 'bearer' | 'jwt' | 'email';
+
+/**
+ * What the redaction span processor hides before a span leaves the process.
+ * Keys are matched case-insensitively as whole words of an attribute key (`http.request.header.authorization`,
+ * `db.password`, `access_token`, `authToken` all match; `gen_ai.usage.input_tokens` does not match `token`) and of
+ * URL query parameter names in `url.full`, `http.url`, `url.query` and `http.target`.
+ */
+export interface RedactOptions {
+  /**
+   * Keys added to the defaults (authorization, cookie, set-cookie, proxy-authorization, x-api-key, password, secret, token).
+   * Env: TRACEWIRE_REDACT_KEYS (comma-separated).
+   */
+  keys?: readonly string[];
+  /**
+   * Value patterns replaced wherever they occur in string attribute values: built-in names or your own RegExps.
+   * None by default. Env: TRACEWIRE_REDACT_PATTERNS (built-in names only).
+   */
+  patterns?: ReadonlyArray<RedactPatternName | RegExp>;
+}
+
+/** The redaction in effect: lower-case keys (defaults included) and value patterns. */
+export interface ResolvedRedaction {
+  readonly keys: readonly string[];
+  readonly patterns: readonly RegExp[];
+}
+
+/** A file named by an option or an environment variable, remembered with its source for error messages. */
+export interface ConfiguredFile {
+  readonly path: string;
+  /** The option or variable it came from, e.g. `OTEL_EXPORTER_OTLP_CERTIFICATE`. */
+  readonly from: string;
+}
+
 /**
  * Options of {@link initTracing}. Every option overrides its environment variable, which overrides the default.
  */
@@ -128,8 +163,27 @@ export interface TracewireOptions {
   batch?: BatchOptions;
   /** Span limits. Env: OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and friends. */
   spanLimits?: SpanLimitOptions;
-  /** Extra span processors, run before the exporting one. */
+  /** Extra span processors, run before the exporting one (and after redaction). */
   spanProcessors?: readonly SpanProcessor[];
+  /**
+   * Redaction of secrets in span and event attributes before export, or `false` to turn it off.
+   * Default: on for authorization, cookie, set-cookie, proxy-authorization, x-api-key, password, secret, token.
+   * Env: TRACEWIRE_REDACT_KEYS, TRACEWIRE_REDACT_PATTERNS.
+   */
+  redact?: false | RedactOptions;
+  /**
+   * Destinations that receive trace context (traceparent, tracestate, baggage, b3, uber-trace-id) on outgoing
+   * http/https and fetch (undici) requests. Strings are URL prefixes (`https://api.internal:8443/v1`, scheme, host and
+   * port must match) or host names (`payments.internal`, `*.internal`); RegExps are tested against the full URL.
+   * Default: every destination. Env: TRACEWIRE_PROPAGATE_TO (comma-separated strings).
+   */
+  propagateTo?: ReadonlyArray<string | RegExp>;
+  /** PEM file of the CA(s) trusted for an https endpoint. Env: OTEL_EXPORTER_OTLP_(TRACES_)CERTIFICATE. Default: Node's CAs. */
+  certificate?: string;
+  /** PEM file of the client certificate for mutual TLS. Env: OTEL_EXPORTER_OTLP_(TRACES_)CLIENT_CERTIFICATE. */
+  clientCertificate?: string;
+  /** PEM file of the client private key for mutual TLS. Env: OTEL_EXPORTER_OTLP_(TRACES_)CLIENT_KEY. */
+  clientKey?: string;
   /**
    * Signals that flush spans before the process ends, or `false` to install no handlers.
    * beforeExit is always handled unless this is `false`. Env: TRACEWIRE_SHUTDOWN_SIGNALS. Default ['SIGTERM', 'SIGINT'].
@@ -165,6 +219,12 @@ export interface ResolvedConfig {
   readonly batch: Readonly<Required<BatchOptions>>;
   readonly spanLimits: Readonly<Required<SpanLimitOptions>>;
   readonly spanProcessors: readonly SpanProcessor[];
+  /** `false` when redaction is off. */
+  readonly redaction: ResolvedRedaction | false;
+  /** `null`: propagate to every destination. */
+  readonly propagateTo: ReadonlyArray<string | RegExp> | null;
+  /** TLS files for an https endpoint. */
+  readonly tls: Readonly<{ certificate?: ConfiguredFile; clientCertificate?: ConfiguredFile; clientKey?: ConfiguredFile }>;
   readonly shutdownSignals: readonly NodeJS.Signals[] | false;
   readonly shutdownTimeoutMs: number;
   readonly logLevel: LogLevelName;

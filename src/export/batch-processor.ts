@@ -2,6 +2,7 @@ import { context, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { warn } from '../internal/log.js';
+import { describeExportError } from './describe-export-error.js';
 
 /** Counters of what happened to ended, sampled spans. */
 export interface ExportStats {
@@ -118,12 +119,10 @@ export class BatchProcessor implements SpanProcessor {
     this.stats.failed += count;
     if (this.reportedFailure) return;
     this.reportedFailure = true;
-    const reason = error?.message ? `: ${error.message}` : '';
+    const { reason, remedy } = describeExportError(error);
     warn(
       `could not export ${count} spans to ${this.options.destination}${reason}. Failed spans are counted ` +
-        '(handle.stats().failed) and reported once more at shutdown; export goes on with the next batch. ' +
-        'Remedy: check that the collector (Jaeger/Tempo, OTLP/HTTP on 4318) is running and reachable, ' +
-        'and that OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS are right.',
+        `(handle.stats().failed) and reported once more at shutdown; export goes on with the next batch. ${remedy}`,
     );
   }
 

@@ -2,6 +2,7 @@ import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace
 import type { ResolvedConfig } from '../config/types.js';
 import { createRequire } from 'node:module';
 import { BatchProcessor } from './batch-processor.js';
+import { readTlsFiles } from './read-tls-files.js';
 
 const localRequire = createRequire(import.meta.url);
 
@@ -15,6 +16,7 @@ export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
     headers: { ...config.headers },
     compression: config.compression as never,
     timeoutMillis: config.timeoutMs,
+    httpAgentOptions: readTlsFiles(config),
   };
   if (config.protocol === 'http/json') {
     const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');

@@ -20,12 +20,13 @@ export function isInstalled(moduleName: string, appRoot: string): boolean {
 /**
  * Creates the named instrumentations whose target library the app has installed (resolved from `appRoot`).
  * An instrumentation package is only required when it will be used, which keeps startup fast.
- * Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
+ * `configs` holds constructor options per name (tracewire's own hooks). Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
  * @internal
  */
 export function loadInstrumentations(
   wanted: ReadonlyArray<InstrumentationName | Instrumentation>,
   appRoot: string,
+  configs: Readonly<Partial<Record<InstrumentationName, object>>> = {},
 ): Instrumentation[] {
   const result: Instrumentation[] = [];
   for (const entry of wanted) {
@@ -43,7 +44,7 @@ export function loadInstrumentations(
       const mod = localRequire(row.packageName) as Record<string, new (config?: object) => Instrumentation>;
       const Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
-      result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : {}));
+      result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : (configs[row.name] ?? {})));
       debug(`instrumentation ${row.name}: enabled`);
     } catch (error) {
       warn(`could not load the ${row.name} instrumentation (${row.packageName}): ${(error as Error).message}; ${row.name} calls will not be traced.`);

@@ -3,8 +3,12 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 import type { PropagatorName } from '../config/types.js';
+import { ValidContextPropagator } from './valid-context-propagator.js';
 
-/** Builds one propagator from names and instances, in order (extraction: later ones win). @internal */
+/**
+ * Builds one propagator from names and instances, in order (extraction: later ones win). Extraction never yields
+ * an invalid remote parent (see ValidContextPropagator). @internal
+ */
 export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPropagator>): TextMapPropagator {
   const propagators: TextMapPropagator[] = [];
   for (const item of list) {
@@ -15,5 +19,5 @@ export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPro
     else if (item === 'b3multi') propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }));
     else if (item === 'jaeger') propagators.push(new JaegerPropagator());
   }
-  return new CompositePropagator({ propagators });
+  return new ValidContextPropagator(new CompositePropagator({ propagators }));
 }

@@ -11,8 +11,8 @@ import { loadInstrumentations } from '../instrumentations/load-instrumentations.
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
 import { VERSION } from '../internal/version.js';
-import { createPropagator } from '../propagation/create-propagator.js';
 import { createSampler } from '../samplers/create-sampler.js';
+import { createPipeline } from './create-pipeline.js';
 import { createResource } from './create-resource.js';
 import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
 import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
@@ -55,6 +55,8 @@ export function describeConfig(config: ResolvedConfig): string {
       propagators: config.propagators.map(name),
       instrumentations: config.instrumentations.map(name),
       spanProcessors: config.spanProcessors.map(name),
+      redaction: config.redaction === false ? false : { keys: config.redaction.keys, patterns: config.redaction.patterns.map(String) },
+      propagateTo: config.propagateTo?.map(String) ?? 'everywhere',
       spanLimits: { ...config.spanLimits, attributeValueLengthLimit: String(config.spanLimits.attributeValueLengthLimit) },
     },
     null,
@@ -118,13 +120,14 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   if (!context.setGlobalContextManager(contextManager)) {
     warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
   }
-  propagation.setGlobalPropagator(createPropagator(config.propagators));
+  const pipeline = createPipeline(config);
+  propagation.setGlobalPropagator(pipeline.propagator);
 
   // Instrumentations first: they must patch http before the exporter's transport loads it.
-  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root);
+  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs);
 
   const batchProcessors = createBatchProcessors(config);
-  const sampling = createSampler(config, [...config.spanProcessors, ...batchProcessors]);
+  const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);
   const provider = new TracerProvider({
     resource: createResource(config),
     sampler: sampling.sampler,
@@ -156,7 +159,13 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
           // Disabling is best effort.
         }
       }
-      await withTimeout(provider.shutdown(), config.shutdownTimeoutMs);
+      if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') {
+        const queued = batchProcessors.reduce((n, p) => n + p.getStats().queued, 0);
+        warn(
+          `shutdown: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
+            `${queued} queued spans and the batch in flight were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
+        );
+      }
       trace.disable();
       propagation.disable();
       context.disable();

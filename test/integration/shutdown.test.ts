@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { spawnApp } from '../support/spawn-app.js';
@@ -60,5 +62,36 @@ describe('graceful shutdown: no span lost', () => {
     app.child.kill('SIGTERM');
     expect((await app.exited).signal).toBe('SIGTERM');
     expect(receiver.spans).toHaveLength(0);
+  });
+});
+
+describe('graceful shutdown: within the configured time bound', () => {
+  it('a collector that accepts and never answers: SIGTERM still ends the process after TRACEWIRE_SHUTDOWN_TIMEOUT, by SIGTERM, with one report', async () => {
+    // Accepts connections, reads requests, never answers.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.resume();
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const app = await spawnApp({
+        flags: register,
+        script: 'test/fixtures/burst.mjs',
+        env: { ...env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000' }), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '60000' },
+      });
+      app.child.kill('SIGTERM');
+      const { signal } = await app.exited;
+      expect(signal).toBe('SIGTERM');
+      expect(sockets.length).toBeGreaterThan(0); // the flush really was waiting on the silent collector
+      const reports = app.stderr().split('\n').filter((l) => l.includes('did not finish within 1000 ms'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toContain('queued spans and the batch in flight were not exported');
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });

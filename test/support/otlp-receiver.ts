@@ -2,7 +2,9 @@
 // (the protobufjs module generated from opentelemetry-proto, shipped in @opentelemetry/otlp-transformer 0.200)
 // and OTLP/JSON per the spec, gunzips when asked, and normalises both into one span model.
 import { EventEmitter, once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
@@ -38,6 +40,8 @@ export interface ReceivedRequest {
   bytes: number;
   rawBody: Buffer;
   spans: ReceivedSpan[];
+  /** Subject CN of the client certificate, when the receiver runs https and the client sent one. */
+  clientCertificateCN?: string;
 }
 
 /** Ids as lower-case hex, from bytes, hex (OTLP/JSON spec) or base64 (protojson, as Tempo answers). */
@@ -117,15 +121,24 @@ export class OtlpReceiver extends EventEmitter {
   readonly requests: ReceivedRequest[] = [];
   /** Status to answer with (e.g. 503 to simulate an overloaded collector). */
   status = 200;
+  /** Retry-After header sent with a non-200 `status`. */
+  retryAfter: string | undefined;
+  /** Every POST to /v1/traces, with its arrival time, including rejected ones. */
+  readonly attempts: number[] = [];
   private server: Server | undefined;
+
+  /** `tls`: serve https with these options (key, cert, and ca + requestCert for client certificates). */
+  constructor(private readonly tls?: HttpsOptions) {
+    super();
+  }
 
   get url(): string {
     const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   }
 
   async start(port = 0): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -139,11 +152,14 @@ export class OtlpReceiver extends EventEmitter {
           const body = encoding === 'gzip' ? gunzipSync(raw) : raw;
           const contentType = String(req.headers['content-type'] ?? '');
           const spans = decodeOtlp(body, contentType);
+          this.attempts.push(Date.now());
           if (this.status !== 200) {
-            res.writeHead(this.status).end();
+            res.writeHead(this.status, this.retryAfter === undefined ? {} : { 'retry-after': this.retryAfter }).end();
             return;
           }
-          this.requests.push({ headers: req.headers, contentType, encoding, bytes: raw.length, rawBody: raw, spans });
+          const peer = this.tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
+          const clientCertificateCN = peer?.subject?.CN;
+          this.requests.push({ headers: req.headers, contentType, encoding, bytes: raw.length, rawBody: raw, spans, ...(clientCertificateCN ? { clientCertificateCN: String(clientCertificateCN) } : {}) });
           this.spans.push(...spans);
           if (contentType.includes('json')) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
           else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
@@ -153,7 +169,8 @@ export class OtlpReceiver extends EventEmitter {
           this.emit('decode-error', error);
         }
       });
-    });
+    };
+    this.server = this.tls ? createHttpsServer(this.tls, handler) : createServer(handler);
     this.server.listen(port, '127.0.0.1');
     await once(this.server, 'listening');
     return this;
@@ -183,6 +200,7 @@ export class OtlpReceiver extends EventEmitter {
   clear(): void {
     this.spans.length = 0;
     this.requests.length = 0;
+    this.attempts.length = 0;
   }
 
   async stop(): Promise<void> {

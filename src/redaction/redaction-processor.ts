@@ -1,0 +1,159 @@
+import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ResolvedRedaction } from '../config/types.js';
+
+/** What replaces a redacted value. */
+export const REDACTED = '[REDACTED]';
+
+// What to do with an attribute, decided once per key and cached.
+const KEEP = 0;
+const REDACT = 1;
+const URL_QUERY = 2;
+/** Attributes whose value is a URL, a path with a query, or a query string. */
+const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target']);
+/** Attribute keys are low-cardinality; the cache stops growing past this many (later keys are classified each time). */
+const MAX_CACHED_KEYS = 4096;
+const CAMEL_BOUNDARY = /([a-z0-9])([A-Z])/g;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A span processor that hides secrets before any exporter sees the span: in `onEnd`, before the batch processor
+ * queues it, the values of span, event and link attributes whose key matches a configured key become "[REDACTED]",
+ * query parameters with a matching name are redacted inside URL attributes (url.full, http.url, url.query,
+ * http.target), and configured value patterns (bearer tokens, JWTs, emails, your RegExps) are replaced in every
+ * string value. Keys match as whole words, case-insensitively (`http.request.header.authorization`, `db.password`,
+ * `access_token` and `authToken` all match "authorization"/"password"/"token"). All regexes are built here, once;
+ * per span the work is one loop over the attributes with a cached decision per key. Never throws.
+ *
+ * Added first in the pipeline by {@link initTracing} unless `redact: false`.
+ * @internal
+ */
+export class RedactionProcessor implements SpanProcessor {
+  private readonly keyMatcher: RegExp;
+  private readonly patterns: readonly RegExp[];
+  private readonly decisions = new Map<string, number>();
+
+  constructor(redaction: ResolvedRedaction) {
+    const words = redaction.keys.map(escapeRegExp).join('|');
+    // A key (or parameter name) matches when a configured word appears between non-alphanumeric boundaries.
+    this.keyMatcher = words === '' ? /(?!)/ : new RegExp(`(?:^|[^a-z0-9])(?:${words})(?:$|[^a-z0-9])`);
+    this.patterns = redaction.patterns;
+  }
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      this.redactAttributes(span.attributes);
+      const events = span.events;
+      for (let i = 0; i < events.length; i++) this.redactAttributes(events[i]!.attributes);
+      const links = span.links;
+      for (let i = 0; i < links.length; i++) this.redactAttributes(links[i]!.attributes);
+    } catch {
+      // An exotic span implementation: leave it as it is rather than break the app.
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** True when an attribute key or query parameter name names a secret. */
+  isSecretName(name: string): boolean {
+    return this.keyMatcher.test(name.replace(CAMEL_BOUNDARY, '$1.$2').toLowerCase());
+  }
+
+  private classify(key: string): number {
+    let decision = this.decisions.get(key);
+    if (decision === undefined) {
+      decision = this.isSecretName(key) ? REDACT : URL_KEYS.has(key) ? URL_QUERY : KEEP;
+      if (this.decisions.size < MAX_CACHED_KEYS) this.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  private redactAttributes(attributes: Attributes | undefined): void {
+    if (attributes === undefined) return;
+    // The SDK's ended spans keep a plain, writable attributes object; ReadableSpan only types it read-only.
+    const writable = attributes as Record<string, AttributeValue | undefined>;
+    for (const key in writable) {
+      const decision = this.classify(key);
+      if (decision === REDACT) {
+        writable[key] = REDACTED;
+        continue;
+      }
+      let value = writable[key];
+      if (decision === URL_QUERY && typeof value === 'string') value = this.redactQuery(value);
+      if (this.patterns.length > 0) value = this.redactPatterns(value);
+      if (value !== writable[key]) writable[key] = value;
+    }
+  }
+
+  private redactPatterns(value: AttributeValue | undefined): AttributeValue | undefined {
+    if (typeof value === 'string') return this.replacePatterns(value);
+    if (!Array.isArray(value)) return value;
+    let copy: Array<string | number | boolean | null | undefined> | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item !== 'string') continue;
+      const replaced = this.replacePatterns(item);
+      if (replaced !== item) {
+        copy ??= value.slice();
+        copy[i] = replaced;
+      }
+    }
+    return (copy as AttributeValue | undefined) ?? value;
+  }
+
+  private replacePatterns(text: string): string {
+    let result = text;
+    for (let i = 0; i < this.patterns.length; i++) result = result.replace(this.patterns[i]!, REDACTED);
+    return result;
+  }
+
+  /** Redacts the values of secret parameters in `?a=1&b=2` (the whole value may be a URL, a path or a bare query). */
+  private redactQuery(value: string): string {
+    let start = value.indexOf('?');
+    if (start === -1) {
+      // url.query may come without its '?'; a URL or path without one has nothing to redact.
+      if (value.includes('/') || !value.includes('=')) return value;
+      start = -1;
+    }
+    const hash = value.indexOf('#', start + 1);
+    const end = hash === -1 ? value.length : hash;
+    let out = value.slice(0, start + 1);
+    let pos = start + 1;
+    let changed = false;
+    while (pos <= end) {
+      let amp = value.indexOf('&', pos);
+      if (amp === -1 || amp > end) amp = end;
+      const eq = value.indexOf('=', pos);
+      const hasValue = eq !== -1 && eq < amp;
+      const name = value.slice(pos, hasValue ? eq : amp);
+      if (hasValue && this.isSecretName(safeDecode(name))) {
+        out += `${name}=${REDACTED}`;
+        changed = true;
+      } else {
+        out += value.slice(pos, amp);
+      }
+      if (amp < end) out += '&';
+      pos = amp + 1;
+    }
+    return changed ? out + value.slice(end) : value;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,107 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initTracing, withSpan, type TracingHandle } from '../../src/index.js';
+import { OtlpReceiver } from '../support/otlp-receiver.js';
+
+const receiver = new OtlpReceiver();
+let handle: TracingHandle | undefined;
+beforeAll(async () => {
+  await receiver.start();
+});
+afterAll(() => receiver.stop());
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  receiver.clear();
+});
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl';
+
+async function exported(options: Parameters<typeof initTracing>[0], attributes: Record<string, string | number | string[]>) {
+  handle = initTracing({ endpoint: receiver.url, instrumentations: false, shutdownSignals: false, ...options });
+  withSpan('op', (span) => {
+    span.setAttributes(attributes);
+    span.addEvent('retry', { 'http.request.header.cookie': 'sid=abc', note: `sent ${JWT}` });
+  });
+  await handle.forceFlush();
+  return receiver.spans[0]!;
+}
+
+describe('secrets are redacted before export', () => {
+  it('by default: values of authorization, cookie, set-cookie, proxy-authorization, x-api-key, password, secret and token keys', async () => {
+    const span = await exported({}, {
+      'http.request.header.authorization': 'Bearer abc',
+      'http.request.header.proxy-authorization': 'Basic eA==',
+      'http.response.header.set-cookie': ['a=1', 'b=2'],
+      'http.request.header.x-api-key': 'k-123',
+      'db.password': 'hunter2',
+      client_secret: 's',
+      accessToken: 't',
+      'app.user': 'ada',
+      'gen_ai.usage.input_tokens': 42,
+    });
+    expect(span.attributes).toEqual({
+      'http.request.header.authorization': '[REDACTED]',
+      'http.request.header.proxy-authorization': '[REDACTED]',
+      'http.response.header.set-cookie': '[REDACTED]',
+      'http.request.header.x-api-key': '[REDACTED]',
+      'db.password': '[REDACTED]',
+      client_secret: '[REDACTED]',
+      accessToken: '[REDACTED]',
+      'app.user': 'ada',
+      'gen_ai.usage.input_tokens': 42,
+    });
+    expect(span.events[0]!.attributes).toEqual({ 'http.request.header.cookie': '[REDACTED]', note: `sent ${JWT}` });
+  });
+
+  it('redacts secret query parameters inside url.full, http.url, url.query and http.target, and nothing else of the URL', async () => {
+    const span = await exported({}, {
+      'url.full': 'https://api.example.com/x?access_token=abc&page=2&api_password=p#frag',
+      'http.url': 'http://h/p?Token=1',
+      'url.query': 'secret=s&q=ok',
+      'http.target': '/search?q=shoes&session_token=zz',
+      'url.path': '/token=visible-because-not-a-query',
+    });
+    expect(span.attributes).toEqual({
+      'url.full': 'https://api.example.com/x?access_token=[REDACTED]&page=2&api_password=[REDACTED]#frag',
+      'http.url': 'http://h/p?Token=[REDACTED]',
+      'url.query': 'secret=[REDACTED]&q=ok',
+      'http.target': '/search?q=shoes&session_token=[REDACTED]',
+      'url.path': '/token=visible-because-not-a-query',
+    });
+  });
+
+  it('redact.keys adds keys; redact.patterns replaces bearer tokens, JWTs, emails and custom patterns in any string value', async () => {
+    const span = await exported(
+      { redact: { keys: ['iban'], patterns: ['bearer', 'jwt', 'email', /\b\d{4}-\d{4}-\d{4}-\d{4}\b/] } },
+      {
+        'payment.iban': 'DE89370400440532013000',
+        'log.message': `user ada@example.com sent Authorization: Bearer abc.DEF-123 and card 4111-1111-1111-1111`,
+        list: ['ok', `jwt ${JWT}`],
+      },
+    );
+    expect(span.attributes).toEqual({
+      'payment.iban': '[REDACTED]',
+      'log.message': 'user [REDACTED] sent Authorization: [REDACTED] and card [REDACTED]',
+      list: ['ok', 'jwt [REDACTED]'],
+    });
+    expect(span.events[0]!.attributes.note).toBe('sent [REDACTED]');
+  });
+
+  it('redact: false exports values as they are', async () => {
+    const span = await exported({ redact: false }, { 'http.request.header.authorization': 'Bearer abc' });
+    expect(span.attributes['http.request.header.authorization']).toBe('Bearer abc');
+  });
+
+  it('the secret never reaches the receiver: not in any request body, protobuf or JSON', async () => {
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      await exported({ protocol, redact: { patterns: ['email'] } }, { 'db.password': 'P4ssw0rd-UNIQUE', 'user.note': 'mail P4ssw0rd-UNIQUE@corp.example' });
+      const bodies = Buffer.concat(receiver.requests.map((r) => r.rawBody));
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(bodies.includes('P4ssw0rd-UNIQUE')).toBe(false);
+      expect(bodies.includes('[REDACTED]')).toBe(true);
+      await handle!.shutdown();
+      handle = undefined;
+      receiver.clear();
+    }
+  });
+});
