@@ -27,6 +27,11 @@ function sub(reader: BinaryReader, wire: WireType, what: string): BinaryReader {
   return new BinaryReader(reader.bytes());
 }
 
+function readBytesField(r: BinaryReader, wire: WireType, what: string): Uint8Array {
+  expectWire(wire, WireType.LengthDelimited, what);
+  return r.bytes();
+}
+
 function anyValue(r: BinaryReader, depth: number): OtlpAnyValue {
   if (depth > MAX_DEPTH) throw new OtlpDecodeError(`malformed protobuf: attribute values nested deeper than ${MAX_DEPTH}`);
   const value: OtlpAnyValue = {};
@@ -54,7 +59,7 @@ function anyValue(r: BinaryReader, depth: number): OtlpAnyValue {
         else list.skip(w, f);
       }
       value.kvlistValue = { values };
-    } else if (field === 7) value.bytesValue = Buffer.from(sub(r, wire, 'AnyValue.bytes_value').bytes()).toString('base64');
+    } else if (field === 7) value.bytesValue = Buffer.from(readBytesField(r, wire, 'AnyValue.bytes_value')).toString('base64');
     else r.skip(wire, field);
   }
   return value;
@@ -88,8 +93,8 @@ function link(r: BinaryReader): OtlpLink {
   const l: OtlpLink = { traceId: '', spanId: '', attributes: [] };
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
-    if (field === 1) l.traceId = hex(sub(r, wire, 'Link.trace_id').bytes());
-    else if (field === 2) l.spanId = hex(sub(r, wire, 'Link.span_id').bytes());
+    if (field === 1) l.traceId = hex(readBytesField(r, wire, 'Link.trace_id'));
+    else if (field === 2) l.spanId = hex(readBytesField(r, wire, 'Link.span_id'));
     else if (field === 3) l.traceState = (expectWire(wire, WireType.LengthDelimited, 'Link.trace_state'), r.string());
     else if (field === 4) l.attributes.push(keyValue(sub(r, wire, 'Link.attributes')));
     else r.skip(wire, field);
@@ -97,10 +102,6 @@ function link(r: BinaryReader): OtlpLink {
   return l;
 }
 
-function readBytesField(r: BinaryReader, wire: WireType, what: string): Uint8Array {
-  expectWire(wire, WireType.LengthDelimited, what);
-  return r.bytes();
-}
 
 function span(r: BinaryReader): OtlpSpan {
   const s: OtlpSpan = {
