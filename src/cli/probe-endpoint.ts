@@ -69,7 +69,7 @@ function explainNetworkError(error: unknown, url: URL, timeoutMs: number): { tit
   const e = error as Error & { cause?: Error & { code?: string } };
   const cause = e.cause ?? (e as Error & { code?: string });
   const code = (cause as { code?: string }).code ?? '';
-  const message = cause.message ?? String(error);
+  const message = firstLine(cause.message ?? String(error));
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return { title: `no answer within ${timeoutMs} ms`, remedy: `check that ${where} is reachable from here (firewall, VPN, the backend being up).` };
@@ -77,7 +77,7 @@ function explainNetworkError(error: unknown, url: URL, timeoutMs: number): { tit
   if (code === 'ECONNREFUSED') return { title: `connection refused: nothing listens on ${where}`, remedy: START };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { title: `the host ${url.hostname} does not resolve`, remedy: 'fix the host name in OTEL_EXPORTER_OTLP_ENDPOINT.' };
   if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code} ${message}`)) {
-    return { title: `TLS failed (${message}): ${where} does not speak HTTPS`, remedy: `use http://${where} in OTEL_EXPORTER_OTLP_ENDPOINT, or enable TLS on the receiver.` };
+    return { title: `TLS failed (${code || firstLine(message)}): ${where} does not speak HTTPS`, remedy: `use http://${where} in OTEL_EXPORTER_OTLP_ENDPOINT, or enable TLS on the receiver.` };
   }
   if (code.startsWith('HPE_') || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /HTTP\/1|protocol/i.test(message)) {
     return {
