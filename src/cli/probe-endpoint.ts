@@ -31,6 +31,13 @@ function firstLine(text: string): string {
 function explainStatus(status: number, config: ResolvedConfig, body: string, location: string | null): { title: string; remedy: string } {
   const said = body === '' ? '' : ` ("${firstLine(body)}")`;
   const other = config.protocol === 'http/json' ? 'http/protobuf' : 'http/json';
+  // Multitenant Tempo (and other Grafana backends) refuse requests without a tenant; Tempo answers 503 "no org id".
+  if (/no org id|X-Scope-OrgID/i.test(body)) {
+    return {
+      title: `refused the probe span: no tenant (org id) given${said}`,
+      remedy: 'send the tenant with OTEL_EXPORTER_OTLP_HEADERS=X-Scope-OrgID=<tenant> (multitenant Tempo).',
+    };
+  }
   if (status >= 300 && status < 400) {
     return { title: `redirects to ${location ?? '?'}; OTLP exporters do not follow redirects`, remedy: 'use the final URL in OTEL_EXPORTER_OTLP_ENDPOINT.' };
   }
@@ -124,6 +131,16 @@ export async function probeEndpoint(config: ResolvedConfig): Promise<DoctorCheck
   try {
     const res = await fetch(url, { method: 'POST', headers, body: probeBody(config), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const body = Buffer.from(await res.arrayBuffer());
+    const type = res.headers.get('content-type') ?? '';
+    if (res.status >= 200 && res.status < 300 && /text\/html/i.test(type)) {
+      // A web UI's catch-all route (Jaeger's 16686 answers any path with its page) is not an OTLP receiver.
+      checks.push({
+        ok: false,
+        title: `${request} → HTTP ${res.status} with an HTML page: this is a web UI, not an OTLP receiver; the span is lost`,
+        remedy: 'point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port of the backend, usually 4318.',
+      });
+      return checks;
+    }
     if (res.status >= 200 && res.status < 300) {
       let rejected = '';
       try {

@@ -17,6 +17,7 @@ const ON_PATH = '█';
 const OFF_PATH = '░';
 const MAX_SERVICE = 28;
 const MAX_OPERATION = 40;
+const SKEW_NOTE_NS = 2_000_000;
 const NEWLINES = /\s*[\r\n]+\s*/g;
 
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
@@ -98,7 +99,8 @@ export function renderTrace(tree: TraceTree, path: CriticalPath, options: Render
     const error = errorMessage(node.span);
     if (error !== undefined) marks.push(paint.red(`✖ ${error}`));
     if (node.parentMissing) marks.push(paint.dim(`(parent ${node.span.parentSpanId.slice(0, 8)}… not received)`));
-    if (node.skew !== 0) marks.push(paint.dim(`(clock skew: moved ${formatDuration(Math.abs(node.skew))} ${node.skew > 0 ? 'later' : 'earlier'})`));
+    // Clocks of processes on one machine differ by about a millisecond; only larger corrections are worth a note.
+    if (Math.abs(node.skew) >= SKEW_NOTE_NS) marks.push(paint.dim(`(clock skew: moved ${formatDuration(Math.abs(node.skew))} ${node.skew > 0 ? 'later' : 'earlier'})`));
     const line =
       paint.cyan(labels[i]!.padEnd(labelWidth)) + '  ' +
       operations[i]!.padEnd(operationWidth) + '  ' +

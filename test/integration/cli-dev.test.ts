@@ -86,7 +86,7 @@ describe('tracewire dev', () => {
   it('answers malformed payloads with 400 and a one-line message, and keeps receiving', async () => {
     const dev = await startDev(['--quiet', '100']);
     running.push(dev);
-    const post = (body: BodyInit, headers: Record<string, string>) => fetch(`${dev.url}/v1/traces`, { method: 'POST', body, headers });
+    const post = (body: string | Buffer, headers: Record<string, string>) => fetch(`${dev.url}/v1/traces`, { method: 'POST', body, headers });
 
     const garbage = await post('definitely not protobuf', { 'content-type': 'application/x-protobuf' });
     expect(garbage.status).toBe(400);

@@ -80,6 +80,25 @@ describe('tracewire doctor', () => {
     }
   });
 
+  it.each([
+    [200, 'text/html', '<!doctype html><title>UI</title>', 'HTTP 200 with an HTML page: this is a web UI, not an OTLP receiver'],
+    [401, 'text/plain', 'missing bearer token', 'HTTP 401: the endpoint refused the probe span: not authorised ("missing bearer token")'],
+    [503, 'text/plain', 'no org id', 'HTTP 503: the endpoint refused the probe span: no tenant (org id) given'],
+    [415, 'text/plain', 'unsupported', 'HTTP 415: the endpoint does not accept application/x-protobuf'],
+  ])('exits 1 when the endpoint answers %i %s', async (status, type, body, message) => {
+    const server = createHttpServer((req, res) => req.resume().on('end', () => res.writeHead(status, { 'content-type': type }).end(body)));
+    server.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
+      expect(code).toBe(1);
+      expect(stdout).toContain(`✖ POST ${url}/v1/traces (http/protobuf) → ${message}`);
+    } finally {
+      server.close();
+    }
+  });
+
   it('exits 1 on https to a plain-http receiver', async () => {
     const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace('http:', 'https:') });
     expect(code).toBe(1);
