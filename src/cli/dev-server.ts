@@ -92,7 +92,14 @@ function decode(body: Buffer, contentType: string): { request: OtlpTraceRequest;
   throw new HttpProblem(415, `unsupported content-type "${type}" (send application/x-protobuf or application/json)`);
 }
 
-/** The traces URL to forward to: a base URL gets /v1/traces appended, a URL with a path is used as is. */
+/**
+ * The traces URL to forward to: a base URL gets /v1/traces appended, a URL with a path is used as is. @internal
+ *
+ * @example
+ * ```ts
+ * forwardTarget('http://localhost:14318'); // 'http://localhost:14318/v1/traces'
+ * ```
+ */
 export function forwardTarget(url: string): string {
   const parsed = new URL(url);
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/v1/traces';

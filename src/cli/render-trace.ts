@@ -25,6 +25,11 @@ const clip = (text: string, max: number): string => (text.length <= max ? text :
 /**
  * What an error span says went wrong: the recorded exception (type and message), else the status message,
  * else the HTTP status code. Undefined when the span's status is not ERROR. @internal
+ *
+ * @example
+ * ```ts
+ * errorMessage(span); // 'Error: user 13 is locked'
+ * ```
  */
 export function errorMessage(span: DevSpan): string | undefined {
   if (span.statusCode !== STATUS_CODE.ERROR) return undefined;

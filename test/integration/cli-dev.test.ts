@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 import { runCli, startDev, waitForOutput, type CliRun } from '../support/run-cli.js';
-import { spawnApp, stopApp, type App } from '../support/spawn-app.js';
+import { ROOT, spawnApp, stopApp, type App } from '../support/spawn-app.js';
 
 const ANSI = /\u001b\[/;
 let dir: string;
@@ -123,6 +123,24 @@ describe('tracewire dev', () => {
       expect(stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*in use/);
     } finally {
       busy.close();
+    }
+  });
+
+  it('is never loaded by the library entries: `tracewire` and `tracewire/register` import no CLI code', () => {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+      for (const m of text.matchAll(/(?:from\s*|import\s*\(?\s*|require\()\s*["']\.\/([^"']+)["']/g)) visit(m[1]!);
+    };
+    for (const entry of ['index.js', 'index.cjs', 'register.js', 'register.cjs', 'node-sdk.js', 'node-sdk.cjs']) visit(entry);
+    expect(seen.size).toBeGreaterThan(6);
+    for (const file of seen) {
+      const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+      expect(file).not.toMatch(/^(cli|run-dev|run-doctor)/);
+      expect(text, file).not.toContain('startDevServer');
+      expect(text, file).not.toContain('tracewire doctor');
     }
   });
 
