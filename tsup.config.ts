@@ -28,4 +28,7 @@ export default defineConfig([
   // The preload: top-level await in ESM (waits for the loader hook), synchronous in CommonJS.
   { ...shared, entry: { register: 'src/register/esm.ts' }, format: ['esm'] },
   { ...shared, entry: { register: 'src/register/cjs.ts' }, format: ['cjs'] },
+  // The `tracewire` command (bin): its own build, so nothing it loads can end up in a library chunk.
+  // Subcommands are dynamic imports, split into chunks loaded only when that command runs.
+  { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
 ]);

@@ -4,6 +4,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { describeConfig } from '../config/describe-config.js';
 import type { ResolvedConfig, TracewireOptions } from '../config/types.js';
 import type { ExportStats } from '../export/batch-processor.js';
 import { createBatchProcessors } from '../export/create-exporters.js';
@@ -39,29 +40,6 @@ export function appRoot(): string {
   const main = process.argv[1];
   if (main !== undefined && main !== '' && existsSync(main)) return dirname(resolve(main));
   return process.cwd();
-}
-
-/** The resolved config as printed at debug level: header values redacted, instances named. @internal */
-export function describeConfig(config: ResolvedConfig): string {
-  const name = (v: unknown): unknown => (typeof v === 'object' && v !== null ? `<${v.constructor?.name ?? 'instance'}>` : v);
-  const redacted: Record<string, string> = {};
-  for (const key of Object.keys(config.headers)) redacted[key] = '[REDACTED]';
-  return JSON.stringify(
-    {
-      ...config,
-      headers: redacted,
-      exporters: config.exporters.map(name),
-      sampler: name(config.sampler),
-      propagators: config.propagators.map(name),
-      instrumentations: config.instrumentations.map(name),
-      spanProcessors: config.spanProcessors.map(name),
-      redaction: config.redaction === false ? false : { keys: config.redaction.keys, patterns: config.redaction.patterns.map(String) },
-      propagateTo: config.propagateTo?.map(String) ?? 'everywhere',
-      spanLimits: { ...config.spanLimits, attributeValueLengthLimit: String(config.spanLimits.attributeValueLengthLimit) },
-    },
-    null,
-    2,
-  );
 }
 
 function disabledHandle(config: ResolvedConfig): TracingHandle {

@@ -1,0 +1,134 @@
+import type { DevSpan } from './dev-span.js';
+
+/** A span placed in its trace: times in ns relative to the start of the trace, after clock-skew correction. @internal */
+export interface TraceNode {
+  readonly span: DevSpan;
+  readonly children: TraceNode[];
+  parent: TraceNode | undefined;
+  depth: number;
+  /** Start and end, ns since the trace's first span started (skew-corrected). */
+  start: number;
+  end: number;
+  /** How far this span (and its subtree) was moved to fit inside its caller, ns; 0 when it fitted. */
+  skew: number;
+  /** True when the span names a parent that was not received. */
+  parentMissing: boolean;
+}
+
+/** @internal */
+export interface TraceTree {
+  readonly traceId: string;
+  /** The root span (no parent) first, then spans whose parent is missing, each in start order. */
+  readonly roots: readonly TraceNode[];
+  /** Every node in display order (depth first, children by start time). */
+  readonly nodes: readonly TraceNode[];
+  /** Services in the order they first appear in `nodes`. */
+  readonly services: readonly string[];
+  /** End of the latest span, ns after the trace started. */
+  readonly duration: number;
+}
+
+const byStart = (a: TraceNode, b: TraceNode): number => a.start - b.start || a.end - b.end || (a.span.spanId < b.span.spanId ? -1 : 1);
+
+/** Moves `node` and everything under it by `delta` ns. */
+function shift(node: TraceNode, delta: number): void {
+  const stack = [node];
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    n.start += delta;
+    n.end += delta;
+    for (const c of n.children) stack.push(c);
+  }
+}
+
+/**
+ * Builds the tree of one trace from its spans, in whatever order they arrived: children are linked to their
+ * parents by id, duplicates (same span id) are kept once, spans whose parent never arrived become extra roots
+ * marked `parentMissing`, and parent cycles are broken. Clock skew between services is corrected the way
+ * tracing UIs do it: a span of another service than its parent that does not fit inside the parent is moved,
+ * with its subtree, to sit centred in the parent (or at its start when longer). Pure. @internal
+ *
+ * @example
+ * ```ts
+ * const tree = buildTraceTree(spans);
+ * tree.nodes.map((n) => `${'  '.repeat(n.depth)}${n.span.service} ${n.span.name}`);
+ * ```
+ */
+export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
+  const byId = new Map<string, TraceNode>();
+  let min: bigint | undefined;
+  for (const s of spans) if (min === undefined || s.startNs < min) min = s.startNs;
+  const origin = min ?? 0n;
+  for (const span of spans) {
+    if (byId.has(span.spanId)) continue;
+    const start = Number(span.startNs - origin);
+    const end = Math.max(start, Number(span.endNs - origin));
+    byId.set(span.spanId, { span, children: [], parent: undefined, depth: 0, start, end, skew: 0, parentMissing: false });
+  }
+  const all = [...byId.values()];
+  for (const node of all) {
+    const parentId = node.span.parentSpanId;
+    if (parentId === '') continue;
+    const parent = byId.get(parentId);
+    if (parent === undefined || parent === node) node.parentMissing = true;
+    else {
+      node.parent = parent;
+      parent.children.push(node);
+    }
+  }
+
+  // Roots, then break cycles: a node not reachable from any root is cut from its parent and becomes a root.
+  const roots = all.filter((n) => n.parent === undefined);
+  const reached = new Set<TraceNode>();
+  const mark = (root: TraceNode): void => {
+    const stack = [root];
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (reached.has(n)) continue;
+      reached.add(n);
+      for (const c of n.children) stack.push(c);
+    }
+  };
+  for (const r of roots) mark(r);
+  for (const node of all.sort(byStart)) {
+    if (reached.has(node)) continue;
+    const parent = node.parent!;
+    parent.children.splice(parent.children.indexOf(node), 1);
+    node.parent = undefined;
+    node.parentMissing = true;
+    roots.push(node);
+    mark(node);
+  }
+
+  // Clock skew, top down: parents are placed before their children are checked.
+  const nodes: TraceNode[] = [];
+  roots.sort((a, b) => Number(a.parentMissing) - Number(b.parentMissing) || byStart(a, b));
+  const fitIntoParent = (node: TraceNode, parent: TraceNode): void => {
+    if (parent.span.service === node.span.service || (node.start >= parent.start && node.end <= parent.end)) return;
+    const length = node.end - node.start;
+    const parentLength = parent.end - parent.start;
+    const target = length <= parentLength ? parent.start + (parentLength - length) / 2 : parent.start;
+    node.skew = target - node.start;
+    shift(node, node.skew);
+  };
+  const visit = (node: TraceNode, depth: number): void => {
+    node.depth = depth;
+    nodes.push(node);
+    for (const child of node.children) fitIntoParent(child, node);
+    node.children.sort(byStart);
+    for (const child of node.children) visit(child, depth + 1);
+  };
+  for (const root of roots) visit(root, 0);
+
+  // Re-anchor at 0 after corrections, and collect services.
+  let first = Infinity;
+  let last = 0;
+  for (const n of nodes) first = Math.min(first, n.start);
+  if (!Number.isFinite(first)) first = 0;
+  const services: string[] = [];
+  for (const n of nodes) {
+    n.start -= first;
+    n.end -= first;
+    last = Math.max(last, n.end);
+    if (!services.includes(n.span.service)) services.push(n.span.service);
+  }
+  return { traceId: spans[0]?.traceId ?? '', roots, nodes, services, duration: last };
+}

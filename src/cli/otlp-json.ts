@@ -1,0 +1,80 @@
+/**
+ * The OTLP/JSON shape of an ExportTraceServiceRequest, as the OTLP specification writes it: trace and span ids
+ * as lower-case hex, enums as numbers, 64-bit integers as decimal strings. Both decoders of `tracewire dev`
+ * produce this shape, and `--jsonl` writes it back out. @internal
+ */
+export interface OtlpAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string;
+  doubleValue?: number;
+  arrayValue?: { values: OtlpAnyValue[] };
+  kvlistValue?: { values: OtlpKeyValue[] };
+  bytesValue?: string;
+}
+
+/** @internal */
+export interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+
+/** @internal */
+export interface OtlpEvent {
+  timeUnixNano: string;
+  name: string;
+  attributes: OtlpKeyValue[];
+}
+
+/** @internal */
+export interface OtlpLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: OtlpKeyValue[];
+}
+
+/** @internal */
+export interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  traceState?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: OtlpKeyValue[];
+  events: OtlpEvent[];
+  links: OtlpLink[];
+  status: { code: number; message: string };
+  flags?: number;
+}
+
+/** @internal */
+export interface OtlpScopeSpans {
+  scope: { name: string; version?: string };
+  spans: OtlpSpan[];
+  schemaUrl?: string;
+}
+
+/** @internal */
+export interface OtlpResourceSpans {
+  resource: { attributes: OtlpKeyValue[] };
+  scopeSpans: OtlpScopeSpans[];
+  schemaUrl?: string;
+}
+
+/** @internal */
+export interface OtlpTraceRequest {
+  resourceSpans: OtlpResourceSpans[];
+}
+
+/** A request body `tracewire dev` cannot decode; its message is the one line answered with HTTP 400. @internal */
+export class OtlpDecodeError extends Error {
+  readonly code = 'TRACEWIRE_OTLP_DECODE' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'OtlpDecodeError';
+  }
+}

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+
+/** What `tracewire dev` was asked for on the command line. @internal */
+export interface DevArgs {
+  readonly host: string;
+  readonly port: number;
+  readonly portIsExplicit: boolean;
+  readonly quietMs: number;
+  readonly summary: boolean;
+  readonly jsonl?: string;
+  readonly forward?: string;
+  readonly help: boolean;
+}
+
+/** @internal */
+export const DEV_USAGE = `Usage: tracewire dev [options]
+
+A local OTLP/HTTP receiver: point your apps at it and every completed trace is printed as a tree
+with its critical path and bottleneck. Ctrl-C prints the RED summary and the service dependencies.
+
+Options:
+  --port N         port to listen on (default 4318; if 4318 is busy another free port is used)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --summary        also print the summary whenever traffic pauses, not only at exit
+  --jsonl FILE     append every received span to FILE as OTLP/JSON, one per line
+  --forward URL    also forward everything received to a real backend (OTLP/HTTP, e.g. http://localhost:14318)
+  --quiet MS       print a trace once its root ended and no span came for MS ms (default 1000)
+  -h, --help       show this help
+
+Apps: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import tracewire/register app.js
+`;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses `tracewire dev` arguments. Returns the arguments, or every problem found (one line each). Pure. @internal
+ *
+ * @example
+ * ```ts
+ * parseDevArgs(['--port', '0', '--summary']); // { args: { port: 0, summary: true, … }, problems: [] }
+ * ```
+ */
+export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems: string[] } {
+  const problems: string[] = [];
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        summary: { type: 'boolean' },
+        jsonl: { type: 'string' },
+        forward: { type: 'string' },
+        quiet: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const port = values.port === undefined ? 4318 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port ${String(values.port)}: expected an integer between 0 and 65535`);
+  const quietMs = values.quiet === undefined ? 1000 : Number(values.quiet);
+  if (!Number.isInteger(quietMs) || quietMs < 0) problems.push(`--quiet ${String(values.quiet)}: expected a number of milliseconds`);
+  const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
+  const forward = typeof values.forward === 'string' ? values.forward : undefined;
+  if (forward !== undefined && !isHttpUrl(forward)) problems.push(`--forward ${forward}: expected an http(s) URL`);
+  const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
+  if (jsonl === '') problems.push('--jsonl: expected a file name');
+  const args: DevArgs = {
+    host,
+    port,
+    portIsExplicit: values.port !== undefined,
+    quietMs,
+    summary: values.summary === true,
+    help: values.help === true,
+    ...(jsonl !== undefined ? { jsonl } : {}),
+    ...(forward !== undefined ? { forward } : {}),
+  };
+  return { args, problems };
+}

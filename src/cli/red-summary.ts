@@ -1,0 +1,128 @@
+import type { TraceNode, TraceTree } from './build-trace-tree.js';
+import { SPAN_KIND, STATUS_CODE } from './dev-span.js';
+
+/** Request count, errors and latency percentiles of one service or operation. @internal */
+export interface RedRow {
+  readonly service: string;
+  /** The operation (span name); empty in per-service rows. */
+  readonly operation: string;
+  readonly requests: number;
+  readonly errors: number;
+  /** Latency percentiles, ns (nearest rank). */
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** One edge of the service dependency graph. @internal */
+export interface DependencyEdge {
+  readonly caller: string;
+  readonly callee: string;
+  readonly calls: number;
+}
+
+/** @internal */
+export interface RedReport {
+  readonly traces: number;
+  readonly spans: number;
+  readonly services: readonly RedRow[];
+  readonly operations: readonly RedRow[];
+  readonly dependencies: readonly DependencyEdge[];
+}
+
+const MAX_SAMPLES = 10_000;
+const REMEMBERED_TRACES = 1000;
+
+class Series {
+  requests = 0;
+  errors = 0;
+  readonly samples: number[] = [];
+  constructor(readonly service: string, readonly operation: string) {}
+
+  add(durationNs: number, error: boolean): void {
+    this.requests++;
+    if (error) this.errors++;
+    // Reservoir sampling keeps the percentiles' memory bounded on long sessions; counts stay exact.
+    if (this.samples.length < MAX_SAMPLES) this.samples.push(durationNs);
+    else {
+      const slot = Math.floor(Math.random() * this.requests);
+      if (slot < MAX_SAMPLES) this.samples[slot] = durationNs;
+    }
+  }
+
+  row(): RedRow {
+    const sorted = this.samples.slice().sort((a, b) => a - b);
+    const rank = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+    return { service: this.service, operation: this.operation, requests: this.requests, errors: this.errors, p50: rank(50), p95: rank(95), p99: rank(99) };
+  }
+}
+
+/** A request in RED terms: where a service is entered (server/consumer spans, roots, calls from another service). */
+function isEntry(node: TraceNode): boolean {
+  const kind = node.span.kind;
+  return node.parent === undefined || kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER || node.parent.span.service !== node.span.service;
+}
+
+/**
+ * RED metrics from spans, per service and per operation (requests, error rate, p50/p95/p99 latency), and the
+ * service dependency graph with call counts. Traces are added as they complete; a trace added again with late
+ * spans only counts its new spans. Bounded memory. @internal
+ *
+ * @example
+ * ```ts
+ * const red = new RedSummary();
+ * red.addTrace(buildTraceTree(spans));
+ * console.log(renderSummary(red.report(), { paint }));
+ * ```
+ */
+export class RedSummary {
+  private readonly services = new Map<string, Series>();
+  private readonly operations = new Map<string, Series>();
+  private readonly edges = new Map<string, { caller: string; callee: string; calls: number }>();
+  private readonly counted = new Map<string, Set<string>>();
+  private traces = 0;
+  private spans = 0;
+
+  addTrace(tree: TraceTree): void {
+    let seen = this.counted.get(tree.traceId);
+    if (seen === undefined) {
+      seen = new Set();
+      this.counted.set(tree.traceId, seen);
+      if (this.counted.size > REMEMBERED_TRACES) this.counted.delete(this.counted.keys().next().value!);
+      this.traces++;
+    }
+    for (const node of tree.nodes) {
+      if (seen.has(node.span.spanId)) continue;
+      seen.add(node.span.spanId);
+      this.spans++;
+      const { service, name } = node.span;
+      if (node.parent !== undefined && node.parent.span.service !== service) {
+        const key = `${node.parent.span.service}\u0000${service}`;
+        const edge = this.edges.get(key) ?? { caller: node.parent.span.service, callee: service, calls: 0 };
+        edge.calls++;
+        this.edges.set(key, edge);
+      }
+      if (!isEntry(node)) continue;
+      const duration = node.end - node.start;
+      const error = node.span.statusCode === STATUS_CODE.ERROR;
+      let s = this.services.get(service);
+      if (s === undefined) this.services.set(service, (s = new Series(service, '')));
+      s.add(duration, error);
+      const opKey = `${service}\u0000${name}`;
+      let o = this.operations.get(opKey);
+      if (o === undefined) this.operations.set(opKey, (o = new Series(service, name)));
+      o.add(duration, error);
+    }
+  }
+
+  report(): RedReport {
+    const byName = (a: RedRow, b: RedRow): number => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation);
+    return {
+      traces: this.traces,
+      spans: this.spans,
+      services: [...this.services.values()].map((s) => s.row()).sort(byName),
+      operations: [...this.operations.values()].map((s) => s.row()).sort(byName),
+      dependencies: [...this.edges.values()].map((e) => ({ ...e })).sort((a, b) => a.caller.localeCompare(b.caller) || a.callee.localeCompare(b.callee)),
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { createPainter, shouldUseColor } from './create-painter.js';
+import { startDevServer } from './dev-server.js';
+import { DEV_USAGE, parseDevArgs } from './parse-dev-args.js';
+
+/**
+ * `tracewire dev`: parses the arguments, starts the receiver and runs until SIGINT/SIGTERM, then prints the
+ * traces still waiting and the summary. Resolves with the exit code. @internal
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runDev(['--port', '4318']);
+ * ```
+ */
+export async function runDev(argv: readonly string[]): Promise<number> {
+  const { args, problems } = parseDevArgs(argv);
+  if (args.help) {
+    process.stdout.write(DEV_USAGE);
+    return 0;
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`tracewire dev: ${problems.join('\n  ')}\n\n${DEV_USAGE}`);
+    return 2;
+  }
+  // The receiver must outlive any bug in a handler: report and keep receiving.
+  process.on('uncaughtException', (error) => process.stderr.write(`tracewire dev: internal error (still running): ${error?.stack ?? String(error)}\n`));
+  let server;
+  try {
+    server = await startDevServer({
+      host: args.host,
+      port: args.port,
+      portIsExplicit: args.portIsExplicit,
+      quietMs: args.quietMs,
+      summary: args.summary,
+      ...(args.jsonl !== undefined ? { jsonl: args.jsonl } : {}),
+      ...(args.forward !== undefined ? { forward: args.forward } : {}),
+      out: process.stdout,
+      err: process.stderr,
+      paint: createPainter(shouldUseColor(process.stdout, process.env)),
+      barWidth: process.stdout.isTTY ? Math.max(12, Math.min(40, (process.stdout.columns ?? 100) - 80)) : 30,
+    });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ` (port ${args.port} is in use: choose another with --port, or stop what listens there)` : '';
+    process.stderr.write(`tracewire dev: cannot listen on ${args.host}:${args.port}: ${e.message}${hint}\n`);
+    return 1;
+  }
+  process.stderr.write(
+    `tracewire dev: receiving OTLP/HTTP traces (protobuf, JSON, gzip) on ${server.url}/v1/traces\n` +
+      `tracewire dev: start your apps with OTEL_EXPORTER_OTLP_ENDPOINT=${server.url} node --import tracewire/register app.js\n` +
+      `tracewire dev: Ctrl-C prints the summary and exits.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,48 @@
+// `npm run demo` exactly as the README's first command block runs it.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { cleanEnv, ROOT } from '../support/spawn-app.js';
+
+const SERVICES = ['frontend', 'api-gateway', 'auth-service', 'user-service', 'database'];
+
+async function npmRunDemo(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('npm run demo', () => {
+  it('exits 0 after printing trees of all five services, a bottleneck, the failing request\'s error and the summary', async () => {
+    const { code, stdout, stderr } = await npmRunDemo();
+    expect(code, stderr).toBe(0);
+    for (const service of SERVICES) expect(stdout).toMatch(new RegExp(`^[│├└ ]*${service} `, 'm'));
+    expect(stdout.match(/^Trace [0-9a-f]{32}  frontend GET \/api\/users\/:id/gm)).toHaveLength(5);
+    expect(stdout).toContain('◀ bottleneck');
+    // The slow request's bottleneck is the database query that sleeps.
+    expect(stdout).toMatch(/database +SELECT users .*◀ bottleneck/);
+    expect(stdout).toMatch(/load user .*✖ Error: user 13 is locked/);
+    expect(stdout).toMatch(/^Summary: 5 traces/m);
+    expect(stdout).toMatch(/^user-service → database +5 calls$/m);
+    expect(stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('sends to OTEL_EXPORTER_OTLP_ENDPOINT instead when it is set', async () => {
+    const backend = await new OtlpReceiver().start();
+    try {
+      const { code, stdout, stderr } = await npmRunDemo({ OTEL_EXPORTER_OTLP_ENDPOINT: backend.url });
+      expect(code, stderr).toBe(0);
+      expect(stdout).not.toMatch(/^Trace /m);
+      expect(stdout).toContain(`send their spans to ${backend.url}`);
+      expect(new Set(backend.spans.map((s) => s.service))).toEqual(new Set(SERVICES));
+      expect(new Set(backend.spans.map((s) => s.traceId)).size).toBe(5);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
