@@ -5,6 +5,7 @@ import { loadInstrumentations } from './instrumentations/load-instrumentations.j
 import { createPipeline } from './sdk/create-pipeline.js';
 import { createSampler } from './samplers/create-sampler.js';
 import { createResource } from './sdk/create-resource.js';
+import { PooledIdGenerator } from './sdk/pooled-id-generator.js';
 import { appRoot } from './sdk/init-tracing.js';
 import { resolveOptions } from './sdk/resolve-options.js';
 
@@ -34,6 +35,7 @@ export function createNodeSDK(
     autoDetectResources: false,
     resource: createResource(config),
     sampler: sampling.sampler,
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: sampling.processors,
     textMapPropagator: pipeline.propagator,
     instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs),

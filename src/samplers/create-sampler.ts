@@ -1,12 +1,7 @@
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { JaegerRemoteOptions, ResolvedConfig } from '../config/types.js';
+import { ParentBased } from './parent-based.js';
+import { RatioSampler } from './ratio-sampler.js';
 import { JaegerRemote } from './jaeger-remote-sampler.js';
 import { RateLimitingSampler } from './rate-limiting-sampler.js';
 import type { TailSampler } from './tail-sampling.js';
@@ -48,7 +43,7 @@ function rootSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'se
       return new AlwaysOffSampler();
     case 'traceidratio':
     case 'parentbased_traceidratio':
-      return new TraceIdRatioBasedSampler(n);
+      return new RatioSampler(n);
     case 'ratelimiting':
     case 'parentbased_ratelimiting':
       return new RateLimitingSampler(n);
@@ -72,7 +67,7 @@ function isTailSampler(sampler: Sampler): sampler is TailSampler {
 export function createSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'serviceName'>, exporting: SpanProcessor[]): SamplingSetup {
   const root = rootSampler(config);
   const named = typeof config.sampler === 'string' ? config.sampler : '';
-  const sampler = named.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+  const sampler = named.startsWith('parentbased_') ? new ParentBased(root) : root;
   // Duck-typed rather than instanceof: the ESM and CJS builds of tracewire each have their own TailSampler class.
   const processors = isTailSampler(root) ? [root.createProcessor(exporting)] : [...exporting];
   if (typeof (root as Partial<StoppableSampler>).shutdown === 'function') processors.push(new StopSamplerOnShutdown(root as StoppableSampler));

@@ -1,4 +1,4 @@
-import { ParentBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 
 /** Samplers for spans that have a parent; each defaults to following the parent's sampled flag. */
 export interface ParentBasedOptions {
@@ -24,5 +24,34 @@ export interface ParentBasedOptions {
  * ```
  */
 export function parentBased(root: Sampler, options: ParentBasedOptions = {}): Sampler {
-  return new ParentBasedSampler({ root, ...options });
+  return new ParentBased(root, options);
+}
+
+/**
+ * The stock parent-based sampler with its delegates made readable, so tracewire's tracer can decide for an
+ * unsampled span without building it (see `compileSamplingPlan`). Decisions are the stock ones.
+ * @internal
+ */
+export class ParentBased extends ParentBasedSampler {
+  readonly root: Sampler;
+  readonly remoteParentSampled: Sampler;
+  readonly remoteParentNotSampled: Sampler;
+  readonly localParentSampled: Sampler;
+  readonly localParentNotSampled: Sampler;
+
+  constructor(root: Sampler, options: ParentBasedOptions = {}) {
+    const delegates = {
+      root,
+      remoteParentSampled: options.remoteParentSampled ?? new AlwaysOnSampler(),
+      remoteParentNotSampled: options.remoteParentNotSampled ?? new AlwaysOffSampler(),
+      localParentSampled: options.localParentSampled ?? new AlwaysOnSampler(),
+      localParentNotSampled: options.localParentNotSampled ?? new AlwaysOffSampler(),
+    };
+    super(delegates);
+    this.root = root;
+    this.remoteParentSampled = delegates.remoteParentSampled;
+    this.remoteParentNotSampled = delegates.remoteParentNotSampled;
+    this.localParentSampled = delegates.localParentSampled;
+    this.localParentNotSampled = delegates.localParentNotSampled;
+  }
 }

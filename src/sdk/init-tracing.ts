@@ -1,7 +1,6 @@
 import { context, diag, DiagConsoleLogger, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describeConfig } from '../config/describe-config.js';
@@ -15,6 +14,7 @@ import { VERSION } from '../internal/version.js';
 import { createSampler } from '../samplers/create-sampler.js';
 import { createPipeline } from './create-pipeline.js';
 import { createResource } from './create-resource.js';
+import { TracewireTracerProvider } from './tracewire-tracer-provider.js';
 import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
 import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
 import { LOG_LEVELS, resolveOptions } from './resolve-options.js';
@@ -95,7 +95,8 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   for (const problem of [...diagnoseConfig(config), ...diagnoseRuntime(root)]) warn(problem);
 
   const contextManager = new AsyncLocalStorageContextManager().enable();
-  if (!context.setGlobalContextManager(contextManager)) {
+  const ownsContext = context.setGlobalContextManager(contextManager);
+  if (!ownsContext) {
     warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
   }
   const pipeline = createPipeline(config);
@@ -106,11 +107,12 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
 
   const batchProcessors = createBatchProcessors(config);
   const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);
-  const provider = new TracerProvider({
+  const provider = new TracewireTracerProvider({
     resource: createResource(config),
     sampler: sampling.sampler,
     spanLimits: { ...config.spanLimits },
     spanProcessors: sampling.processors,
+    contextManager: ownsContext ? contextManager : undefined,
   });
   if (!trace.setGlobalTracerProvider(provider)) {
     warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
