@@ -1,0 +1,19 @@
+// Prints benchmark rows (see row() in stats.mjs) as a table: min/median/max of both sides, the ratio of the
+// medians and, for rows with a bar, whether it is met.
+import { meetsBar } from './stats.mjs';
+
+const fmt = (x) => (x === undefined || x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const triple = (s) => (s ? `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}` : '-');
+
+/** Prints `rows` to stdout; returns true when every bar is met. */
+export function printRows(rows) {
+  let ok = true;
+  for (const r of rows) {
+    const met = meetsBar(r);
+    ok &&= met;
+    const verdict = r.bar ? `${met ? 'PASS' : 'FAIL'} (bar ${r.bar.op} ${r.bar.limit})` : 'info';
+    console.log(`${r.name}\n  tracewire ${triple(r.tracewire)} ${r.unit}   baseline ${triple(r.stock)}   ratio ${r.ratio === null ? '-' : r.ratio.toFixed(3)}   ${verdict}`);
+    if (r.note) console.log(`  ${r.note}`);
+  }
+  return ok;
+}

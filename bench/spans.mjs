@@ -1,0 +1,211 @@
+// The span hot path, tracewire next to the stock OpenTelemetry setup, interleaved in the same process:
+//  1. pipeline: 200,000 sampled spans with 3 attributes, created in chunks of 250 with an event-loop turn between
+//     chunks, exported over OTLP http/protobuf to a local receiver (its own process), then flushed. µs per span for
+//     the whole run, the creation-only part (the synchronous chunk loops: spans ended, export not yet run), and the
+//     bytes and spans the receiver got per span offered, so a run that drops spans cannot look fast.
+//     Stock: NodeTracerProvider + BatchSpanProcessor + OTLPTraceExporter (exporter-trace-otlp-proto), as the OTel
+//     docs configure them. tracewire: initTracing() defaults (redaction on, its batch processor and encoder).
+//  2. unsampled: a span the ratio sampler drops (parentBased(ratioSampler(0.0001)): 1 in 10,000 kept), start+end,
+//     against a span of the no-op API (a ProxyTracerProvider with no SDK behind it), and the stock SDK's
+//     unsampled span (TraceIdRatioBasedSampler) for information.
+//  3. withSpan: withSpan(name, fn) against the hand-written startActiveSpan + try/catch/finally, sync and async,
+//     same tracer (sampled, exporter none, so the difference is withSpan's own code).
+// Each case runs in its own child process (JIT feedback and the global provider stay per case).
+//
+// Usage: node bench/spans.mjs [repeats]        (needs `npm run build`)
+// Harness use: `import { run } from './spans.mjs'; const rows = await run({ repeats: 7 });`
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { interleave, row, summarize } from './lib/stats.mjs';
+import { startReceiverProcess } from './lib/otlp-receiver.mjs';
+
+const here = fileURLToPath(import.meta.url);
+let sink = 0;
+
+const PIPELINE_SPANS = 200_000;
+const CHUNK = 250;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Creates `total` spans with 3 attributes in chunks with a turn between; returns the ns spent creating them. */
+async function createSpans(tracer, total) {
+  let creatingNs = 0n;
+  for (let done = 0; done < total; done += CHUNK) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < CHUNK; i++) {
+      const span = tracer.startSpan('GET /api/users');
+      span.setAttribute('http.request.method', 'GET');
+      span.setAttribute('http.response.status_code', 200);
+      span.setAttribute('user.id', 'u-4821');
+      span.end();
+    }
+    creatingNs += process.hrtime.bigint() - t0;
+    await turn();
+  }
+  return Number(creatingNs);
+}
+
+async function pipelineCase(repeats) {
+  const { initTracing } = await import('tracewire');
+  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const receiver = await startReceiverProcess();
+  try {
+    const endpoint = `${receiver.url}/v1/traces`;
+    const tracing = initTracing({ serviceName: 'bench', tracesEndpoint: endpoint, instrumentations: false, shutdownSignals: false });
+    const stockProvider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'bench' }),
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))],
+    });
+    const variants = {};
+    const detail = { tracewire: { create: [], bytes: [], spans: [] }, stock: { create: [], bytes: [], spans: [] } };
+    for (const [name, tracer, flush] of [
+      ['tracewire', tracing.tracer, () => tracing.forceFlush()],
+      ['stock', stockProvider.getTracer('bench'), () => stockProvider.forceFlush()],
+    ]) {
+      variants[name] = async () => {
+        await receiver.reset();
+        const t0 = process.hrtime.bigint();
+        const creatingNs = await createSpans(tracer, PIPELINE_SPANS);
+        await flush();
+        const totalNs = Number(process.hrtime.bigint() - t0);
+        const got = await receiver.counts();
+        detail[name].create.push(creatingNs / PIPELINE_SPANS / 1000);
+        detail[name].bytes.push(got.bytes / PIPELINE_SPANS);
+        detail[name].spans.push(got.spans / PIPELINE_SPANS);
+        return totalNs / PIPELINE_SPANS / 1000;
+      };
+    }
+    const samples = await interleave(variants, { repeats, warmup: 1 });
+    const med = (xs) => summarize(xs).median;
+    const note = (v) => `creation ${med(detail[v].create).toFixed(2)} µs/span, ${med(detail[v].bytes).toFixed(0)} B/span delivered, ${(100 * med(detail[v].spans)).toFixed(1)}% of spans delivered`;
+    const rows = [
+      row('pipeline: sampled span + export + flush', 'µs/span', samples.tracewire, samples.stock, { op: '<=', limit: 0.5 }, `tracewire ${note('tracewire')}; stock ${note('stock')}`),
+      row('pipeline: creation only (spans ended, export not run)', 'µs/span', detail.tracewire.create, detail.stock.create),
+      row('pipeline: spans delivered per span offered', 'ratio', detail.tracewire.spans, detail.stock.spans, { op: '>=', limit: 1 }),
+    ];
+    await tracing.shutdown();
+    await stockProvider.shutdown();
+    return rows;
+  } finally {
+    receiver.close();
+  }
+}
+
+/** ns per start+end of `count` spans of `tracer` (a sink keeps the span contexts' flags). */
+function timeStartEnd(tracer, count) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const span = tracer.startSpan('op');
+    span.end();
+    sink += span.isRecording() ? 1 : 0;
+  }
+  return Number(process.hrtime.bigint() - t0) / count;
+}
+
+async function unsampledCase(repeats) {
+  const { initTracing, parentBased, ratioSampler } = await import('tracewire');
+  const { ProxyTracerProvider } = await import('@opentelemetry/api');
+  const { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace-base');
+  const tracing = initTracing({ serviceName: 'bench', sampler: parentBased(ratioSampler(0.0001)), exporters: ['none'], instrumentations: false, shutdownSignals: false });
+  const noop = new ProxyTracerProvider().getTracer('bench');
+  const stock = new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.0001) }) }).getTracer('bench');
+  const count = 1_000_000;
+  const samples = await interleave(
+    { tracewire: () => timeStartEnd(tracing.tracer, count), noop: () => timeStartEnd(noop, count), stock: () => timeStartEnd(stock, count) },
+    { repeats, warmup: 2 },
+  );
+  await tracing.shutdown();
+  return [
+    row('unsampled span start+end vs no-op API span', 'ns/span', samples.tracewire, samples.noop, { op: '<=', limit: 2.0 }),
+    row('unsampled span start+end vs stock SDK unsampled span', 'ns/span', samples.tracewire, samples.stock),
+  ];
+}
+
+function syncWork(span) {
+  sink += span.spanContext().traceFlags;
+  return sink;
+}
+async function asyncWork(span) {
+  await null;
+  sink += span.spanContext().traceFlags;
+  return sink;
+}
+
+async function withSpanCase(repeats) {
+  const { initTracing, withSpan } = await import('tracewire');
+  const { SpanStatusCode } = await import('@opentelemetry/api');
+  const tracing = initTracing({ serviceName: 'bench', exporters: ['none'], instrumentations: false, shutdownSignals: false });
+  const tracer = tracing.tracer;
+  const handSync = (span) => {
+    try {
+      return syncWork(span);
+    } catch (error) {
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+  const handAsync = async (span) => {
+    try {
+      return await asyncWork(span);
+    } catch (error) {
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+  const count = 200_000;
+  const timeSync = (call) => () => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) call();
+    return Number(process.hrtime.bigint() - t0) / count;
+  };
+  const timeAsync = (call) => async () => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) await call();
+    return Number(process.hrtime.bigint() - t0) / count;
+  };
+  const sync = await interleave(
+    { withSpan: timeSync(() => withSpan('op', syncWork)), hand: timeSync(() => tracer.startActiveSpan('op', handSync)) },
+    { repeats, warmup: 2 },
+  );
+  const asyncSamples = await interleave(
+    { withSpan: timeAsync(() => withSpan('op', asyncWork)), hand: timeAsync(() => tracer.startActiveSpan('op', handAsync)) },
+    { repeats, warmup: 2 },
+  );
+  await tracing.shutdown();
+  return [
+    row('withSpan sync vs startActiveSpan + try/catch/finally', 'ns/call', sync.withSpan, sync.hand, { op: '<=', limit: 1.05 }),
+    row('withSpan async vs startActiveSpan + try/catch/finally', 'ns/call', asyncSamples.withSpan, asyncSamples.hand, { op: '<=', limit: 1.05 }),
+  ];
+}
+
+const CASES = { pipeline: pipelineCase, unsampled: unsampledCase, withSpan: withSpanCase };
+
+/** Runs every case in its own child process and returns the rows. */
+export async function run({ repeats = 7, cases = Object.keys(CASES) } = {}) {
+  const rows = [];
+  for (const name of cases) {
+    const out = execFileSync(process.execPath, [here, '--case', name, String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    rows.push(...JSON.parse(out.trim().split('\n').pop()));
+  }
+  return rows;
+}
+
+if (process.argv[1] === here) {
+  const caseIndex = process.argv.indexOf('--case');
+  if (caseIndex !== -1) {
+    const rows = await CASES[process.argv[caseIndex + 1]](Number(process.argv[caseIndex + 2]));
+    process.stdout.write(`${JSON.stringify(rows)}\n`);
+    if (sink === -1) console.error('unreachable');
+    process.exit(0);
+  } else {
+    const { printRows } = await import('./lib/print-rows.mjs');
+    printRows(await run({ repeats: Number(process.argv[2] ?? 7) }));
+  }
+}
