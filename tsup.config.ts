@@ -31,4 +31,6 @@ export default defineConfig([
   // The `tracewire` command (bin): its own build, so nothing it loads can end up in a library chunk.
   // Subcommands are dynamic imports, split into chunks loaded only when that command runs.
   { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
+  // What bench/ measures directly (e.g. the OTLP encoder). Not in package.json "exports": not a public API.
+  { ...shared, entry: { 'bench-internals': 'src/bench-internals.ts' }, format: ['esm'], dts: false },
 ]);

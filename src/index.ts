@@ -27,6 +27,7 @@ export type {
   InstrumentationName,
   JaegerRemoteOptions,
   LogLevelName,
+  OtlpEncoderName,
   OtlpProtocol,
   PropagatorName,
   ResolvedConfig,

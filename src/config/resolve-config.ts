@@ -9,6 +9,7 @@ import type {
   ExporterName,
   InstrumentationName,
   LogLevelName,
+  OtlpEncoderName,
   OtlpProtocol,
   PropagatorName,
   RedactPatternName,
@@ -29,6 +30,7 @@ export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
 /** Off unless asked for: they produce a span per file/dns/socket call. @internal */
 export const OFF_BY_DEFAULT: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const OTLP_ENCODERS: readonly OtlpEncoderName[] = ['tracewire', 'stock'];
 const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 
@@ -36,6 +38,7 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQ
 export const DEFAULTS = Object.freeze({
   endpoint: 'http://localhost:4318',
   protocol: 'http/protobuf' as OtlpProtocol,
+  otlpEncoder: 'tracewire' as OtlpEncoderName,
   timeoutMs: 10_000,
   propagators: ['tracecontext', 'baggage'] as PropagatorName[],
   scheduleDelayMs: 5000,
@@ -193,6 +196,11 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     opt<'gzip' | 'none'>('compression', (v) => v === 'gzip' || v === 'none', '"gzip" or "none"') ??
     e.enumValue(['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'], ['gzip', 'none'] as const, 'none') ??
     'none';
+
+  const otlpEncoder =
+    opt<OtlpEncoderName>('otlpEncoder', (v) => OTLP_ENCODERS.includes(v as OtlpEncoderName), `one of ${OTLP_ENCODERS.join(', ')}`) ??
+    e.enumValue(['TRACEWIRE_OTLP_ENCODER'], OTLP_ENCODERS, DEFAULTS.otlpEncoder) ??
+    DEFAULTS.otlpEncoder;
 
   const timeoutMs =
     opt<number>('timeoutMs', intIn(1, MAX_INT), 'a positive integer (ms)') ??
@@ -387,7 +395,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
 
   const known = new Set<string>([
     'disabled', 'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'tracesEndpoint',
-    'protocol', 'headers', 'compression', 'timeoutMs', 'exporters', 'sampler', 'samplerArg', 'propagators',
+    'protocol', 'headers', 'compression', 'otlpEncoder', 'timeoutMs', 'exporters', 'sampler', 'samplerArg', 'propagators',
     'instrumentations', 'batch', 'spanLimits', 'spanProcessors', 'shutdownSignals', 'shutdownTimeoutMs', 'debug',
     'redact', 'propagateTo', 'certificate', 'clientCertificate', 'clientKey',
   ]);
@@ -402,6 +410,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     protocol: protocol ?? DEFAULTS.protocol,
     headers: Object.freeze(headers),
     compression,
+    otlpEncoder,
     timeoutMs,
     exporters: Object.freeze([...exporters]),
     sampler,

@@ -5,6 +5,14 @@ import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-tr
 /** OTLP/HTTP encodings tracewire can send. `grpc` is not supported: use an http/* protocol on port 4318. */
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
+/**
+ * Which encoder writes http/protobuf export requests: `'tracewire'`, tracewire's encoder (the same bytes as the
+ * stock one, several times faster), or `'stock'`, the stock `OTLPTraceExporter` of
+ * `@opentelemetry/exporter-trace-otlp-proto`. Both use the stock HTTP transport. http/json always uses the stock
+ * JSON exporter.
+ */
+export type OtlpEncoderName = 'tracewire' | 'stock';
+
 /** Sampler names accepted in `sampler` and OTEL_TRACES_SAMPLER. */
 export type SamplerName =
   | 'always_on'
@@ -138,6 +146,13 @@ export interface TracewireOptions {
   headers?: Record<string, string>;
   /** Request body compression. Env: OTEL_EXPORTER_OTLP_(TRACES_)COMPRESSION. Default 'none'. */
   compression?: 'gzip' | 'none';
+  /**
+   * Encoder of http/protobuf export requests: 'tracewire' (fast, byte-identical output) or 'stock' (the stock
+   * OTLPTraceExporter, as a fallback). Ignored for http/json. Env: TRACEWIRE_OTLP_ENCODER. Default 'tracewire'.
+   * @example
+   * initTracing({ otlpEncoder: 'stock' }); // or TRACEWIRE_OTLP_ENCODER=stock
+   */
+  otlpEncoder?: OtlpEncoderName;
   /** Time allowed for one export request, ms. Env: OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT. Default 10000. */
   timeoutMs?: number;
   /** Where spans go: names or SpanExporter instances. Env: OTEL_TRACES_EXPORTER. Default ['otlp']. */
@@ -209,6 +224,7 @@ export interface ResolvedConfig {
   readonly protocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>>;
   readonly compression: 'gzip' | 'none';
+  readonly otlpEncoder: OtlpEncoderName;
   readonly timeoutMs: number;
   readonly exporters: ReadonlyArray<ExporterName | SpanExporter>;
   readonly sampler: SamplerName | Sampler;

@@ -2,6 +2,7 @@ import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace
 import type { ResolvedConfig } from '../config/types.js';
 import { createRequire } from 'node:module';
 import { BatchProcessor } from './batch-processor.js';
+import { createOtlpProtoExporter, TRACEWIRE_OTLP_PROTO_EXPORTER_NAME } from './otlp-proto/otlp-proto-exporter.js';
 import { readTlsFiles } from './read-tls-files.js';
 
 const localRequire = createRequire(import.meta.url);
@@ -22,6 +23,8 @@ export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
     const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
     return new OTLPTraceExporter(exporterOptions);
   }
+  // http/protobuf: tracewire's encoder on the stock transport, unless the stock exporter is asked for.
+  if (config.otlpEncoder !== 'stock') return createOtlpProtoExporter(exporterOptions);
   const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
   return new OTLPTraceExporter(exporterOptions);
 }
@@ -41,7 +44,8 @@ function createExporters(config: ResolvedConfig): SpanExporter[] {
 export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] {
   return createExporters(config).map((exporter) => {
     const name = exporter.constructor?.name ?? 'span';
-    const destination = name === 'OTLPTraceExporter' ? config.tracesEndpoint : `the ${name} exporter`;
+    const isOtlp = name === 'OTLPTraceExporter' || name === TRACEWIRE_OTLP_PROTO_EXPORTER_NAME;
+    const destination = isOtlp ? config.tracesEndpoint : `the ${name} exporter`;
     return new BatchProcessor(exporter, { ...config.batch, destination });
   });
 }
