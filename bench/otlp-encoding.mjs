@@ -7,6 +7,9 @@
 // with an exception event (message + stack); one resource with 8 attributes. Samples alternate between the two
 // (bench/lib/stats.mjs interleave); a sink keeps the encoded sizes so nothing is optimised away. Bytes per span
 // are printed for both: they must be equal (the encoders write the same bytes).
+// A sample is spans encoded per second of this process's CPU time (process.cpuUsage: user + system, the GC's
+// helper threads included), not of wall time: encoding is synchronous CPU work, and on a shared 2-core machine
+// other processes' bursts would otherwise decide the ratio.
 // Usage: npm run build && node bench/otlp-encoding.mjs [repeats=9]
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -60,27 +63,31 @@ export function makeBatches(batches) {
   return out;
 }
 
+/** CPU seconds (user + system, all threads of this process: GC helpers included) since `start`. */
+const cpuSeconds = (start) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
+};
+
 // One measuring loop per encoder (not one shared loop taking the encoder as an argument): a shared loop gets
 // optimised for whichever encoder ran first and deoptimised by the other, which skews the comparison.
 
 /** spans/s encoding `rounds` passes over `batches` with tracewire's serializer; adds the bytes to the sink. */
 function measureTracewire(batches, rounds) {
   let bytes = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = process.cpuUsage();
   for (let r = 0; r < rounds; r++) for (const batch of batches) bytes += serializeSpans(batch).length;
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
   sink += bytes;
-  return (rounds * batches.length * BATCH) / s;
+  return (rounds * batches.length * BATCH) / cpuSeconds(t0);
 }
 
 /** spans/s encoding `rounds` passes over `batches` with the stock serializer; adds the bytes to the sink. */
 function measureStock(batches, rounds) {
   let bytes = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = process.cpuUsage();
   for (let r = 0; r < rounds; r++) for (const batch of batches) bytes += ProtobufTraceSerializer.serializeRequest(batch).length;
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
   sink += bytes;
-  return (rounds * batches.length * BATCH) / s;
+  return (rounds * batches.length * BATCH) / cpuSeconds(t0);
 }
 
 const tracewire = (batch) => serializeSpans(batch);

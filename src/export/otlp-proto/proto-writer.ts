@@ -3,6 +3,28 @@
 // when the guess was wrong, so every message is written in a single pass and every varint is minimal, exactly
 // as protobuf encoders (and the stock OTLP serializer) write them.
 
+/**
+ * Copies the `n` characters of `str` to `buf`/`view` at `p` if they are all ASCII, four per store; returns false
+ * (having written some bytes, which the caller overwrites) at the first non-ASCII character. @internal
+ */
+export function writeAscii(buf: Buffer, view: DataView, str: string, n: number, p: number): boolean {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c0 = str.charCodeAt(i);
+    const c1 = str.charCodeAt(i + 1);
+    const c2 = str.charCodeAt(i + 2);
+    const c3 = str.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 0x80) return false;
+    view.setUint32(p + i, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+  }
+  for (; i < n; i++) {
+    const c = str.charCodeAt(i);
+    if (c >= 0x80) return false;
+    buf[p + i] = c;
+  }
+  return true;
+}
+
 /** Bytes a varint of the unsigned 32-bit value `v` takes. @internal */
 export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -21,16 +43,13 @@ const HEX_PAIR = new Uint8Array(128 * 128);
   for (let hi = 0; hi < 128; hi++) for (let lo = 0; lo < 128; lo++) HEX_PAIR[(hi << 7) | lo] = (nibble[hi]! << 4) | nibble[lo]!;
 }
 
-// Scratch for IEEE 754 doubles (little-endian on every platform Node supports, checked below).
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * Strings up to this many UTF-16 units are copied by a JS loop while ASCII: below about 20 characters that beats
- * the fixed cost of a call into V8's UTF-8 encoder (measured on node 20). Must stay <= 42 (126 bytes, 1-byte length).
+ * Strings up to this many UTF-16 units are copied by {@link writeAscii} (four characters per store) while ASCII:
+ * up to here that beats the fixed cost of a call into V8's UTF-8 encoder (measured on node 20). Must stay <= 42
+ * (126 bytes, so the length prefix is one byte whatever the characters). @internal
  */
-const SHORT_STRING = 20;
+export const SHORT_STRING = 42;
 
 // Buffer#utf8Write is Buffer#write(string, offset, 'utf8') without the argument juggling; every Node version
 // has it, the fallback is for safety.
@@ -53,6 +72,8 @@ const TWO_POW_32 = 0x100000000;
 export class ProtoWriter {
   /** The current buffer; replaced when it grows. */
   buf: Buffer;
+  /** A DataView of {@link buf}, for multi-byte little-endian stores (fixed32/64, doubles, cached words). */
+  view: DataView;
   /** Write position. */
   pos = 0;
   private readonly initialSize: number;
@@ -65,12 +86,18 @@ export class ProtoWriter {
   constructor(initialSize = 64 * 1024) {
     this.initialSize = initialSize;
     this.buf = Buffer.allocUnsafe(initialSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+
+  private use(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
   /** Starts a new message at position 0. Drops a buffer that grew past `maxRetained` bytes. */
   reset(maxRetained: number): void {
     this.pos = 0;
-    if (this.buf.length > maxRetained) this.buf = Buffer.allocUnsafe(this.initialSize);
+    if (this.buf.length > maxRetained) this.use(Buffer.allocUnsafe(this.initialSize));
   }
 
   /** Makes room for `n` more bytes. */
@@ -83,7 +110,7 @@ export class ProtoWriter {
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    this.use(next);
   }
 
   /** A copy of the bytes written so far, safe to keep while the writer is reused. */
@@ -149,14 +176,8 @@ export class ProtoWriter {
   /** Writes a fixed32, little-endian. */
   fixed32(value: number): void {
     this.ensure(4);
-    const buf = this.buf;
-    const p = this.pos;
-    const v = value >>> 0;
-    buf[p] = v & 0xff;
-    buf[p + 1] = (v >>> 8) & 0xff;
-    buf[p + 2] = (v >>> 16) & 0xff;
-    buf[p + 3] = v >>> 24;
-    this.pos = p + 4;
+    this.view.setUint32(this.pos, value >>> 0, true);
+    this.pos += 4;
   }
 
   /**
@@ -175,16 +196,10 @@ export class ProtoWriter {
     const low = lowWithCarry >>> 0;
     const high = (this.secondsHigh + Math.floor(lowWithCarry / TWO_POW_32)) >>> 0;
     this.ensure(8);
-    const buf = this.buf;
+    const view = this.view;
     const p = this.pos;
-    buf[p] = low & 0xff;
-    buf[p + 1] = (low >>> 8) & 0xff;
-    buf[p + 2] = (low >>> 16) & 0xff;
-    buf[p + 3] = low >>> 24;
-    buf[p + 4] = high & 0xff;
-    buf[p + 5] = (high >>> 8) & 0xff;
-    buf[p + 6] = (high >>> 16) & 0xff;
-    buf[p + 7] = high >>> 24;
+    view.setUint32(p, low, true);
+    view.setUint32(p + 4, high, true);
     this.pos = p + 8;
   }
 
@@ -200,15 +215,8 @@ export class ProtoWriter {
   /** Writes a double, little-endian. */
   double(value: number): void {
     this.ensure(8);
-    F64[0] = value;
-    const buf = this.buf;
-    const p = this.pos;
-    if (LITTLE_ENDIAN) {
-      for (let i = 0; i < 8; i++) buf[p + i] = F64_BYTES[i]!;
-    } else {
-      for (let i = 0; i < 8; i++) buf[p + i] = F64_BYTES[7 - i]!;
-    }
-    this.pos = p + 8;
+    this.view.setFloat64(this.pos, value, true);
+    this.pos += 8;
   }
 
   /** Writes a length-prefixed byte string. */
@@ -234,7 +242,21 @@ export class ProtoWriter {
       this.varint32(n);
       p = this.pos;
     }
-    for (let i = 0; i < 2 * n; i += 2) buf[p++] = HEX_PAIR[((hex.charCodeAt(i) & 0x7f) << 7) | (hex.charCodeAt(i + 1) & 0x7f)]!;
+    let i = 0;
+    if (n === 16 || n === 8) {
+      // Trace and span ids: four bytes per store.
+      const view = this.view;
+      for (; i < 2 * n; i += 8) {
+        const word =
+          HEX_PAIR[((hex.charCodeAt(i) & 0x7f) << 7) | (hex.charCodeAt(i + 1) & 0x7f)]! |
+          (HEX_PAIR[((hex.charCodeAt(i + 2) & 0x7f) << 7) | (hex.charCodeAt(i + 3) & 0x7f)]! << 8) |
+          (HEX_PAIR[((hex.charCodeAt(i + 4) & 0x7f) << 7) | (hex.charCodeAt(i + 5) & 0x7f)]! << 16) |
+          (HEX_PAIR[((hex.charCodeAt(i + 6) & 0x7f) << 7) | (hex.charCodeAt(i + 7) & 0x7f)]! << 24);
+        view.setUint32(p, word >>> 0, true);
+        p += 4;
+      }
+    }
+    for (; i < 2 * n; i += 2) buf[p++] = HEX_PAIR[((hex.charCodeAt(i) & 0x7f) << 7) | (hex.charCodeAt(i + 1) & 0x7f)]!;
     this.pos = p;
   }
 
@@ -248,20 +270,15 @@ export class ProtoWriter {
       this.ensure(3 * n + 1);
       const buf = this.buf;
       const start = this.pos;
-      let p = start + 1;
-      for (let i = 0; i < n; i++) {
-        const c = str.charCodeAt(i);
-        if (c >= 0x80) {
-          // Non-ASCII: at most 3 bytes per UTF-16 unit, so the length still fits in one byte.
-          const written = utf8Write.call(buf, str, start + 1);
-          buf[start] = written;
-          this.pos = start + 1 + written;
-          return;
-        }
-        buf[p++] = c;
+      if (writeAscii(buf, this.view, str, n, start + 1)) {
+        buf[start] = n;
+        this.pos = start + 1 + n;
+        return;
       }
-      buf[start] = n;
-      this.pos = p;
+      // Non-ASCII: at most 3 bytes per UTF-16 unit, so the length still fits in one byte.
+      const written = utf8Write.call(buf, str, start + 1);
+      buf[start] = written;
+      this.pos = start + 1 + written;
       return;
     }
     // UTF-8 takes at least one byte per UTF-16 unit: reserve the prefix for n bytes, widen it if it was more.

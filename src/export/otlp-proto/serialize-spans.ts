@@ -8,7 +8,7 @@
 import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { warn } from '../../internal/log.js';
-import { ProtoWriter, utf8Write } from './proto-writer.js';
+import { ProtoWriter, SHORT_STRING, utf8Write, writeAscii } from './proto-writer.js';
 
 /** The resource of a span as far as encoding goes (the SDK's Resource). */
 interface ResourceLike {
@@ -71,10 +71,8 @@ const MAX_INT64 = 2 ** 63;
 const MAX_DEPTH = 32;
 /** Keys and string values up to this many characters may take the fast path of {@link writePair}. */
 const MAX_FAST_CHARS = 42;
-/** Upper bound of a fast-path pair: tags and lengths, then up to 3 UTF-8 bytes per character of key and value. */
+/** Upper bound of a fast-path pair: tags and lengths, up to 3 UTF-8 bytes per character of key and value, 3 spilled bytes. */
 const FAST_PAIR_BYTES = 8 + 6 * MAX_FAST_CHARS + 16;
-/** Short strings are copied by a JS loop (see ProtoWriter#string). */
-const SHORT_STRING = 20;
 /** A buffer that grew past this for a huge batch is released after it. */
 const MAX_RETAINED_BYTES = 4 * 1024 * 1024;
 
@@ -83,7 +81,7 @@ const OBJECT_PROTOTYPE: unknown = Object.prototype;
 /** Whether Object.prototype has no enumerable property (someone may add one): checked once per batch. */
 let plainObjectsOwnKeysOnly = true;
 /** UTF-8 of attribute keys seen before (ASCII, at most MAX_FAST_CHARS long): a copy beats re-encoding. */
-const keyBytes = new Map<string, Uint8Array>();
+const keyBytes = new Map<string, Uint32Array>();
 /** Bound of {@link keyBytes}: attribute keys are a small set in any real service; past it, keys are encoded. */
 const MAX_CACHED_KEYS = 4096;
 const writer = new ProtoWriter(256 * 1024);
@@ -92,6 +90,16 @@ const scopeCache = new WeakMap<object, Buffer>();
 /** Bytes the last span's length prefix took: the guess for the next one (spans of a service look alike). */
 let spanPrefixGuess = 2;
 let skippedReported = false;
+
+/** The `n` bytes at `from` as 32-bit words read little-endian (the last one zero-padded), for DataView stores. */
+function keyWords(buf: Buffer, from: number, n: number): Uint32Array {
+  const bytes = new Uint8Array(((n + 3) >>> 2) * 4);
+  bytes.set(buf.subarray(from, from + n));
+  const view = new DataView(bytes.buffer);
+  const words = new Uint32Array(bytes.length >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(4 * i, true);
+  return words;
+}
 
 /** A string field's value; anything else becomes its String() (or '' for null/undefined) rather than a throw. */
 function text(value: unknown): string {
@@ -166,7 +174,9 @@ function writePair(w: ProtoWriter, tag: number, key: string, value: unknown): vo
   p += 4;
   const known = keyBytes.get(key);
   if (known !== undefined) {
-    for (let i = 0; i < kn; i++) buf[p + i] = known[i]!;
+    // Four bytes per store; the last word may spill up to 3 bytes past the key, overwritten just below.
+    const view = w.view;
+    for (let i = 0; i < known.length; i++) view.setUint32(p + 4 * i, known[i]!, true);
     p += kn;
   } else {
     for (let i = 0; i < kn; i++) {
@@ -177,7 +187,7 @@ function writePair(w: ProtoWriter, tag: number, key: string, value: unknown): vo
       }
       buf[p++] = c;
     }
-    if (keyBytes.size < MAX_CACHED_KEYS) keyBytes.set(key, Uint8Array.prototype.slice.call(buf, p - kn, p));
+    if (keyBytes.size < MAX_CACHED_KEYS) keyBytes.set(key, keyWords(buf, p - kn, kn));
   }
   buf[p] = T2_BYTES;
   const valueLenAt = p + 1;
@@ -190,14 +200,7 @@ function writePair(w: ProtoWriter, tag: number, key: string, value: unknown): vo
     p += 2;
     let written = n;
     if (n <= SHORT_STRING) {
-      for (let i = 0; i < n; i++) {
-        const c = str.charCodeAt(i);
-        if (c >= 0x80) {
-          written = utf8Write.call(buf, str, strLenAt + 1);
-          break;
-        }
-        buf[p + i] = c;
-      }
+      if (!writeAscii(buf, w.view, str, n, p)) written = utf8Write.call(buf, str, p);
     } else {
       written = utf8Write.call(buf, str, p);
     }
