@@ -7,7 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/cli/decode-otlp-protobuf.js';
 import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { tracewireTraceSerializer } from '../../src/export/otlp-proto/tracewire-trace-serializer.js';
@@ -183,11 +183,21 @@ describe('tracewire OTLP/protobuf encoder', () => {
     expectSameAsStock([odd]);
   });
 
-  it('skips a span it cannot encode and still exports the others', () => {
+  it('skips a span it cannot encode, still exports the others, and says so once with the remedy', () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
     const spans = variedSpans();
     const broken = Object.create(spans[2]!, { spanContext: { value: () => { throw new Error('boom'); } } }) as ReadableSpan;
     const bytes = serializeSpans([spans[1]!, broken, spans[2]!]);
     expect(decode(bytes)).toEqual(decode(serializeSpans([spans[1]!, spans[2]!])));
+    serializeSpans([broken]);
+    vi.restoreAllMocks();
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toContain('boom');
+    expect(stderr[0]).toContain('TRACEWIRE_OTLP_ENCODER=stock');
   });
 
   it('never throws on a cyclic attribute value (the stock serializer overflows the stack)', () => {

@@ -427,11 +427,12 @@ function writeScope(w: ProtoWriter, scope: ScopeLike): void {
   scopeCache.set(scope, Buffer.from(w.buf.subarray(from, w.pos)));
 }
 
-function reportSkipped(error: unknown): void {
+/** Reports the first encoding failure of the process (a skipped span or a failed batch), with the remedy. */
+function reportSkipped(error: unknown, what = 'skipped a span it could not encode'): void {
   if (skippedReported) return;
   skippedReported = true;
   const reason = error instanceof Error ? error.message : String(error);
-  warn(`the OTLP encoder skipped a span it could not encode (${reason}); other spans are exported. ` +
+  warn(`the OTLP encoder ${what} (${reason}). ` +
     'Set TRACEWIRE_OTLP_ENCODER=stock to use the stock encoder, and please report the span that caused it.');
 }
 
@@ -532,7 +533,7 @@ export function serializeSpans(spans: readonly ReadableSpan[]): Uint8Array | und
     }
     return w.copyOut();
   } catch (error) {
-    reportSkipped(error);
+    reportSkipped(error, 'could not encode a batch, which fails like a failed export');
     return undefined;
   }
 }
