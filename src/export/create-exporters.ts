@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { createRequire } from 'node:module';
 import { BatchProcessor } from './batch-processor.js';
 import { createOtlpProtoExporter, TRACEWIRE_OTLP_PROTO_EXPORTER_NAME } from './otlp-proto/otlp-proto-exporter.js';
+import { LazyExporter } from './lazy-exporter.js';
 import { readTlsFiles } from './read-tls-files.js';
 
 const localRequire = createRequire(import.meta.url);
@@ -33,7 +34,8 @@ export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
 function createExporters(config: ResolvedConfig): SpanExporter[] {
   const exporters: SpanExporter[] = [];
   for (const entry of config.exporters) {
-    if (entry === 'otlp') exporters.push(createOtlpExporter(config));
+    // Built on the first export, off the startup path (see LazyExporter).
+    if (entry === 'otlp') exporters.push(new LazyExporter(() => createOtlpExporter(config), 'OTLPTraceExporter'));
     else if (entry === 'console') exporters.push(new ConsoleSpanExporter());
     else if (typeof entry !== 'string') exporters.push(entry);
   }
@@ -43,7 +45,7 @@ function createExporters(config: ResolvedConfig): SpanExporter[] {
 /** One bounded batch processor per configured exporter, each naming its destination in its reports. @internal */
 export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] {
   return createExporters(config).map((exporter) => {
-    const name = exporter.constructor?.name ?? 'span';
+    const name = exporter instanceof LazyExporter ? exporter.targetName : (exporter.constructor?.name ?? 'span');
     const isOtlp = name === 'OTLPTraceExporter' || name === TRACEWIRE_OTLP_PROTO_EXPORTER_NAME;
     const destination = isOtlp ? config.tracesEndpoint : `the ${name} exporter`;
     return new BatchProcessor(exporter, { ...config.batch, destination });
