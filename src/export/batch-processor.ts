@@ -27,22 +27,43 @@ export interface BatchProcessorOptions {
 }
 
 /**
- * A batch span processor with a bounded queue: spans are exported as soon as a batch is full,
- * or after `scheduleDelayMs` with one unref'd timer; at most one export is in flight.
+ * How many exports may be in flight at once. One is not enough on a link with latency: a batch of 512 spans every
+ * round trip is slower than a busy service ends spans, and the queue then fills and drops. The stock OTLP
+ * transport sends concurrent requests on its keep-alive agent.
+ */
+const MAX_EXPORTS_IN_FLIGHT = 4;
+
+/**
+ * A batch span processor with a bounded queue: a batch is exported as soon as it is full (up to
+ * {@link MAX_EXPORTS_IN_FLIGHT} exports at once), and what is left after `scheduleDelayMs` with one unref'd timer.
  * Nothing is lost silently: dropped and failed spans are counted, and each kind is reported once with a remedy.
+ * Memory is bounded by `maxQueueSize` queued spans plus the batches in flight.
  * @internal
  */
 export class BatchProcessor implements SpanProcessor {
   private queue: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> | undefined;
+  private inFlight = 0;
+  /** Settles when no export is in flight; created when someone waits for it. */
+  private idle: Promise<void> | undefined;
+  private resolveIdle: (() => void) | undefined;
   private isShutdown = false;
   private readonly stats: ExportStats = { exported: 0, dropped: 0, failed: 0, queued: 0 };
   private reportedDrop = false;
   private reportedFailure = false;
-  private readonly exportLoop = (): void => {
+  private readonly onTimer = (): void => {
     this.timer = undefined;
-    if (this.inFlight === undefined && this.queue.length > 0) this.inFlight = this.drain(false);
+    this.exportWaiting(true);
+  };
+  private readonly onExportDone = (): void => {
+    this.inFlight--;
+    this.exportWaiting(false);
+    if (this.inFlight === 0 && this.resolveIdle !== undefined) {
+      const resolve = this.resolveIdle;
+      this.idle = undefined;
+      this.resolveIdle = undefined;
+      resolve();
+    }
   };
 
   constructor(
@@ -67,33 +88,30 @@ export class BatchProcessor implements SpanProcessor {
       return;
     }
     this.queue.push(span);
-    if (this.inFlight !== undefined) return;
-    if (this.queue.length >= this.options.maxExportBatchSize) {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.inFlight = this.drain(false);
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(this.exportLoop, this.options.scheduleDelayMs);
-      this.timer.unref();
-    }
+    if (this.queue.length >= this.options.maxExportBatchSize) this.exportWaiting(false);
+    else if (this.timer === undefined) this.startTimer();
   }
 
-  /** Exports one batch, then more while full batches are waiting (or until empty, when `all`). */
-  private async drain(all: boolean): Promise<void> {
-    try {
-      do {
-        await this.exportBatch(this.queue.splice(0, this.options.maxExportBatchSize));
-      } while (this.queue.length > 0 && (all || this.queue.length >= this.options.maxExportBatchSize));
-    } finally {
-      this.inFlight = undefined;
-      if (!all && this.queue.length > 0 && this.timer === undefined && !this.isShutdown) {
-        this.timer = setTimeout(this.exportLoop, this.options.scheduleDelayMs);
-        this.timer.unref();
-      }
+  private startTimer(): void {
+    this.timer = setTimeout(this.onTimer, this.options.scheduleDelayMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Starts exports of full batches while fewer than the maximum are in flight (and of a partial one when `partial`:
+   * the timer fired, or a flush); keeps the timer running while spans wait.
+   */
+  private exportWaiting(partial: boolean): void {
+    const size = this.options.maxExportBatchSize;
+    while (this.inFlight < MAX_EXPORTS_IN_FLIGHT && (this.queue.length >= size || (partial && this.queue.length > 0))) {
+      this.inFlight++;
+      void this.exportBatch(this.queue.splice(0, size)).then(this.onExportDone);
     }
+    if (this.queue.length > 0 && this.timer === undefined && !this.isShutdown) this.startTimer();
   }
 
   private exportBatch(batch: ReadableSpan[]): Promise<void> {
+    const count = batch.length;
     return new Promise<void>((resolve) => {
       let settled = false;
       const timeout = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.options.exportTimeoutMs} ms`) }), this.options.exportTimeoutMs);
@@ -102,8 +120,8 @@ export class BatchProcessor implements SpanProcessor {
         if (settled) return;
         settled = true;
         clearTimeout(timeout);
-        if (result.code === ExportResultCode.SUCCESS) this.stats.exported += batch.length;
-        else this.recordFailure(batch.length, result.error);
+        if (result.code === ExportResultCode.SUCCESS) this.stats.exported += count;
+        else this.recordFailure(count, result.error);
         resolve();
       };
       try {
@@ -113,6 +131,13 @@ export class BatchProcessor implements SpanProcessor {
         finish({ code: ExportResultCode.FAILED, error: error as Error });
       }
     });
+  }
+
+  /** Resolves when no export is in flight. */
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    this.idle ??= new Promise<void>((resolve) => (this.resolveIdle = resolve));
+    return this.idle;
   }
 
   private recordFailure(count: number, error: Error | undefined): void {
@@ -134,11 +159,14 @@ export class BatchProcessor implements SpanProcessor {
   async forceFlush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.inFlight !== undefined) await this.inFlight;
-    if (this.queue.length > 0) {
-      this.inFlight = this.drain(true);
-      await this.inFlight;
+    // Everything queued now goes out, batch by batch, within the in-flight limit.
+    while (this.queue.length > 0) {
+      this.exportWaiting(true);
+      if (this.queue.length > 0) await this.whenIdle();
     }
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.whenIdle();
     await this.exporter.forceFlush?.();
   }
 

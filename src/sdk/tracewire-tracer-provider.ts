@@ -1,21 +1,62 @@
-import type { ContextManager, Tracer, TracerOptions } from '@opentelemetry/api';
-import { TracerProvider, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import type { Context, ContextManager, Tracer, TracerOptions } from '@opentelemetry/api';
+import { defaultResource } from '@opentelemetry/resources';
+import { TracerProvider, type ReadableSpan, type Span, type SpanLimits, type SpanProcessor, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
 import { compileSamplingPlan, type SamplingPlan } from '../samplers/sampling-plan.js';
 import { PooledIdGenerator } from './pooled-id-generator.js';
+import type { SpanShared } from './recording-span.js';
 import { TracewireTracer } from './tracewire-tracer.js';
 
+/** The span processors in order, as one (the SDK's MultiSpanProcessor, for onStart/onEnding/onEnd). */
+class ProcessorChain implements SpanProcessor {
+  private readonly ending: SpanProcessor[];
+  constructor(private readonly processors: readonly SpanProcessor[]) {
+    this.ending = processors.filter((p) => typeof p.onEnding === 'function');
+  }
+  onStart(span: Span, parentContext: Context): void {
+    for (let i = 0; i < this.processors.length; i++) this.processors[i]!.onStart(span, parentContext);
+  }
+  onEnding(span: Span): void {
+    for (let i = 0; i < this.ending.length; i++) this.ending[i]!.onEnding!(span);
+  }
+  onEnd(span: ReadableSpan): void {
+    for (let i = 0; i < this.processors.length; i++) this.processors[i]!.onEnd(span);
+  }
+  // The provider flushes and shuts down the processors themselves.
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The SDK provider's span limit defaults. */
+function limitsOf(limits: SpanLimits | undefined): Required<SpanLimits> {
+  return Object.freeze({
+    attributeCountLimit: limits?.attributeCountLimit ?? 128,
+    attributeValueLengthLimit: limits?.attributeValueLengthLimit ?? Infinity,
+    eventCountLimit: limits?.eventCountLimit ?? 128,
+    linkCountLimit: limits?.linkCountLimit ?? 128,
+    attributePerEventCountLimit: limits?.attributePerEventCountLimit ?? 128,
+    attributePerLinkCountLimit: limits?.attributePerLinkCountLimit ?? 128,
+  });
+}
+
 /**
- * The SDK's TracerProvider with tracewire's id generator and, when the sampler's decisions can be predicted,
- * tracers that skip building dropped spans ({@link TracewireTracer}). Sampled spans are the SDK's own spans, fed
- * to the same span processors, so every OpenTelemetry processor and exporter works unchanged.
+ * tracewire's tracer provider: the SDK's TracerProvider (resource, processors, flush and shutdown) with tracers
+ * that build leaner spans ({@link TracewireTracer}), ids from a pooled crypto buffer, and, when the sampler's
+ * decisions can be predicted, dropped spans that cost next to nothing. Every OpenTelemetry span processor and
+ * exporter works unchanged: the spans implement the API Span and the SDK ReadableSpan.
  * @internal
  */
 export class TracewireTracerProvider extends TracerProvider {
-  private readonly ids: PooledIdGenerator;
+  private readonly tracers = new Map<string, Tracer>();
+  private readonly sampler: NonNullable<TracerProviderOptions['sampler']>;
   private readonly plan: SamplingPlan | null;
-  private readonly fastTracers = new Map<string, Tracer>();
-
   private readonly contextManager: ContextManager | undefined;
+  private readonly chain: ProcessorChain;
+  private readonly limits: Required<SpanLimits>;
+  private readonly resourceValue: NonNullable<TracerProviderOptions['resource']>;
 
   /**
    * `contextManager`: the global context manager, when tracewire registered it, so its tracers can ask it for the
@@ -23,21 +64,28 @@ export class TracewireTracerProvider extends TracerProvider {
    */
   constructor(options: TracerProviderOptions & { sampler: NonNullable<TracerProviderOptions['sampler']>; contextManager?: ContextManager }) {
     const { contextManager, ...sdkOptions } = options;
-    const ids = new PooledIdGenerator();
-    super({ ...sdkOptions, idGenerator: ids });
-    this.ids = ids;
+    const resource = options.resource ?? defaultResource();
+    super({ ...sdkOptions, resource, idGenerator: new PooledIdGenerator() });
+    this.resourceValue = resource;
+    this.sampler = options.sampler;
     this.plan = compileSamplingPlan(options.sampler);
     this.contextManager = contextManager;
+    this.chain = new ProcessorChain(options.spanProcessors ?? []);
+    this.limits = limitsOf(options.spanLimits);
   }
 
   override getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
-    const sdkTracer = super.getTracer(name, version, options);
-    if (this.plan === null) return sdkTracer;
     const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
-    let tracer = this.fastTracers.get(key);
+    let tracer = this.tracers.get(key);
     if (tracer === undefined) {
-      tracer = new TracewireTracer(sdkTracer, this.plan, this.ids, this.contextManager);
-      this.fastTracers.set(key, tracer);
+      const shared: SpanShared = {
+        resource: this.resourceValue,
+        scope: { name, version, schemaUrl: options?.schemaUrl },
+        limits: this.limits,
+        processor: this.chain,
+      };
+      tracer = new TracewireTracer(shared, this.sampler, this.plan, this.contextManager);
+      this.tracers.set(key, tracer);
     }
     return tracer;
   }

@@ -1,18 +1,25 @@
 import {
   context as contextApi,
+  INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  SamplingDecision,
+  SpanKind,
   trace,
   TraceFlags,
   type Context,
   type ContextManager,
+  type Link,
   type Span,
   type SpanContext,
   type SpanOptions,
   type Tracer,
+  type TraceState,
 } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import { isTracingSuppressed, sanitizeAttributes } from '@opentelemetry/core';
+import type { Sampler } from '@opentelemetry/sdk-trace';
 import { accumulateTraceId, ASK_SAMPLER, KEEP_ALL, KEEP_NONE, type SamplingPlan } from '../samplers/sampling-plan.js';
-import { takeWords, word, type PooledIdGenerator } from './pooled-id-generator.js';
+import { newSpanId, newTraceId, takeWords, word } from './pooled-id-generator.js';
+import { RecordingSpan, type SpanShared } from './recording-span.js';
 import { traceIdWithAccumulation, UnsampledSpan } from './unsampled-span.js';
 
 /** Whether a trace id (known valid) is kept by `rule`. */
@@ -20,46 +27,59 @@ function keeps(rule: number, traceId: string): boolean {
   return rule === KEEP_ALL ? true : rule === KEEP_NONE ? false : accumulateTraceId(traceId) < rule;
 }
 
+/** Links as the SDK hands them to a sampler: attributes sanitized. */
+function sanitizeLinks(links: Link[] | undefined): Link[] {
+  if (links === undefined) return [];
+  const out: Link[] = [];
+  for (let i = 0; i < links.length; i++) out.push({ context: links[i]!.context, attributes: sanitizeAttributes(links[i]!.attributes) });
+  return out;
+}
+
 /**
- * The tracer of tracewire's provider. It applies the compiled {@link SamplingPlan} first: a span the plan drops
- * becomes an {@link UnsampledSpan} (no id made, no attribute copied, no processor called), costing about what a
- * span of the no-op API costs. Every other span, and every span of a sampler the plan cannot predict, is built by
- * the SDK's own tracer, which samples again (the same answer: the plan only holds deterministic rules) and runs the
- * span processors. For a new trace the trace id the plan decided on is handed to the SDK through the id generator.
+ * The tracer of tracewire's provider: the SDK tracer's rules (suppression, root option, parent validity, sampling
+ * with the span's attributes and links, trace state from the sampler), building {@link RecordingSpan}s.
+ * When the sampler's decisions are predictable (a compiled {@link SamplingPlan}), it applies the plan instead of
+ * calling the sampler: a dropped span becomes an {@link UnsampledSpan} (no id made, no attribute copied, no
+ * processor called), costing about what a span of the no-op API costs.
  * @internal
  */
 export class TracewireTracer implements Tracer {
   constructor(
-    private readonly sdk: Tracer,
-    private readonly plan: SamplingPlan,
-    private readonly ids: PooledIdGenerator,
+    private readonly shared: SpanShared,
+    private readonly sampler: Sampler,
+    private readonly plan: SamplingPlan | null,
     private readonly contextManager: ContextManager | undefined,
   ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx: Context = this.activeContext()): Span {
-    if (isTracingSuppressed(ctx)) return this.sdk.startSpan(name, options, ctx);
-    const parent = options !== undefined && options.root === true ? undefined : trace.getSpan(ctx);
+    if (options !== undefined && options.root === true) ctx = trace.deleteSpan(ctx);
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const parent = trace.getSpan(ctx);
     if (parent === undefined) return this.startRoot(name, options, ctx);
-    if (parent instanceof UnsampledSpan) {
-      // A local, unsampled parent of ours: its trace id is only made if this rule needs it.
-      const rule = this.plan.localParentNotSampled;
-      if (rule === KEEP_NONE) return parent.child();
-      if (rule === ASK_SAMPLER || keeps(rule, parent.traceIdOf())) return this.sdk.startSpan(name, options, ctx);
-      return parent.child();
+    const plan = this.plan;
+    if (plan !== null && parent instanceof UnsampledSpan) {
+      // A local, unsampled parent of ours: its ids are only made if this rule needs them.
+      const rule = plan.localParentNotSampled;
+      if (rule === KEEP_NONE || (rule !== ASK_SAMPLER && !keeps(rule, parent.traceIdOf()))) return parent.child();
     }
     const parentContext: SpanContext = parent.spanContext();
     if (!isSpanContextValid(parentContext)) return this.startRoot(name, options, ctx);
-    const sampled = (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0;
-    const rule =
-      parentContext.isRemote === true
-        ? sampled
-          ? this.plan.remoteParentSampled
-          : this.plan.remoteParentNotSampled
-        : sampled
-          ? this.plan.localParentSampled
-          : this.plan.localParentNotSampled;
-    if (rule === ASK_SAMPLER || keeps(rule, parentContext.traceId)) return this.sdk.startSpan(name, options, ctx);
-    return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState);
+    if (plan !== null) {
+      const sampled = (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0;
+      const rule =
+        parentContext.isRemote === true
+          ? sampled
+            ? plan.remoteParentSampled
+            : plan.remoteParentNotSampled
+          : sampled
+            ? plan.localParentSampled
+            : plan.localParentNotSampled;
+      if (rule !== ASK_SAMPLER) {
+        if (!keeps(rule, parentContext.traceId)) return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState);
+        return this.record(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState);
+      }
+    }
+    return this.sample(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState);
   }
 
   /** The active context: straight from the context manager tracewire registered, else through the API. */
@@ -68,20 +88,41 @@ export class TracewireTracer implements Tracer {
   }
 
   /**
-   * A span of a new trace. A random 32-bit number plays the trace id's accumulation and decides; the id itself is
-   * made only for a kept span (handed to the SDK) or when a dropped span's context is asked for.
+   * A span of a new trace. Under a ratio rule a random 32-bit number plays the trace id's accumulation and
+   * decides; the id itself is made only for a kept span, or when a dropped span's context is asked for.
    */
   private startRoot(name: string, options: SpanOptions | undefined, ctx: Context): Span {
-    const rule = this.plan.root;
-    if (rule === ASK_SAMPLER || rule === KEEP_ALL) return this.sdk.startSpan(name, options, ctx);
+    const rule = this.plan === null ? ASK_SAMPLER : this.plan.root;
+    if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, newTraceId(), undefined, undefined);
+    if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined);
     const accumulation = word(takeWords(1));
     if (accumulation >= rule) return new UnsampledSpan(undefined, accumulation, undefined);
-    this.ids.pendingTraceId = traceIdWithAccumulation(accumulation);
-    try {
-      return this.sdk.startSpan(name, options, ctx);
-    } finally {
-      this.ids.pendingTraceId = undefined;
-    }
+    return this.record(name, options, ctx, traceIdWithAccumulation(accumulation), undefined, undefined);
+  }
+
+  /** A sampled span, decided by the plan (whose rules return neither attributes nor trace state). */
+  private record(name: string, options: SpanOptions | undefined, ctx: Context, traceId: string, parent: SpanContext | undefined, traceState: TraceState | undefined): Span {
+    const spanContext: SpanContext = { traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, traceState };
+    if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
+    const attributes = options.attributes === undefined ? undefined : sanitizeAttributes(options.attributes);
+    return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, options.links, options.startTime, ctx);
+  }
+
+  /** Asks the sampler, exactly as the SDK's tracer does. */
+  private sample(name: string, options: SpanOptions | undefined, ctx: Context, traceId: string, parent: SpanContext | undefined, traceState: TraceState | undefined): Span {
+    const kind = options?.kind ?? SpanKind.INTERNAL;
+    const links = sanitizeLinks(options?.links);
+    const attributes = sanitizeAttributes(options?.attributes);
+    const result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    const spanContext: SpanContext = {
+      traceId,
+      spanId: newSpanId(),
+      traceFlags: result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      traceState: result.traceState ?? traceState,
+    };
+    if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
+    const initial = sanitizeAttributes(Object.assign(attributes, result.attributes));
+    return new RecordingSpan(this.shared, spanContext, name, kind, parent, initial, links, options?.startTime, ctx);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;

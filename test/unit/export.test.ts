@@ -59,10 +59,10 @@ describe('OTLP export to an in-process receiver', () => {
   it('counts spans dropped by a full queue and reports it once, with a remedy', async () => {
     captureStderr();
     const h = start({ batch: { maxQueueSize: 10, maxExportBatchSize: 10, scheduleDelayMs: 60_000 } });
-    for (let i = 0; i < 50; i++) withSpan('s', () => i);
+    for (let i = 0; i < 100; i++) withSpan('s', () => i);
     await h.forceFlush();
-    // 10 are exporting, 10 wait in the queue, the other 30 find it full.
-    expect(h.stats()).toMatchObject({ exported: 20, dropped: 30, failed: 0 });
+    // 4 batches of 10 are exporting (the in-flight limit), 10 wait in the queue, the other 50 find it full.
+    expect(h.stats()).toMatchObject({ exported: 50, dropped: 50, failed: 0 });
     const reports = stderr.filter((l) => l.includes('dropping spans'));
     expect(reports).toHaveLength(1);
     expect(reports[0]).toContain('OTEL_BSP_MAX_QUEUE_SIZE');
