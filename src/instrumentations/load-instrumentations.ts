@@ -6,6 +6,15 @@ import { debug, warn } from '../internal/log.js';
 import { INSTRUMENTATION_TABLE } from './table.js';
 
 const localRequire = createRequire(import.meta.url);
+let bundled: Readonly<Record<string, () => unknown>> = {};
+
+/**
+ * Makes loadInstrumentations() take these packages from the bundle instead of node_modules (called once by the
+ * CommonJS register entry; see bundled-instrumentations.ts). @internal
+ */
+export function useBundledInstrumentations(packages: Readonly<Record<string, () => unknown>>): void {
+  bundled = packages;
+}
 
 /** True when `moduleName` can be resolved from the application's directory. @internal */
 export function isInstalled(moduleName: string, appRoot: string): boolean {
@@ -41,7 +50,7 @@ export function loadInstrumentations(
       continue;
     }
     try {
-      const mod = localRequire(row.packageName) as Record<string, new (config?: object) => Instrumentation>;
+      const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<string, new (config?: object) => Instrumentation>;
       const Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
       result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : (configs[row.name] ?? {})));

@@ -1,5 +1,9 @@
 // `node --require tracewire/register app.js`: start tracing synchronously before the app's first require.
 // `started` is what the ES module entry (esm.ts) awaits: it settles once the loader hook acknowledged; never rejects.
+import { BUNDLED_INSTRUMENTATIONS } from '../instrumentations/bundled-instrumentations.js';
+import { useBundledInstrumentations } from '../instrumentations/load-instrumentations.js';
 import { startFromRegister } from './start-from-register.js';
+
+useBundledInstrumentations(BUNDLED_INSTRUMENTATIONS);
 
 export const started: Promise<void> = startFromRegister(import.meta.url);
