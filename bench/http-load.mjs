@@ -109,7 +109,16 @@ async function settledCounts(receiver) {
 /** One sample: fresh app process, warm-up, measured window, stop, and what reached the receiver. */
 async function sample(variant, receiver, { warmupS, durationS, connections, appCpus }) {
   await receiver.reset();
-  const app = await startApp(variant, { endpoint: receiver.url, cpus: appCpus });
+  let app;
+  for (let attempt = 1; app === undefined; attempt++) {
+    try {
+      app = await startApp(variant, { endpoint: receiver.url, cpus: appCpus });
+    } catch (error) {
+      // A shared working tree: a concurrent `npm run build` removes dist/ for a few seconds.
+      if (attempt >= 5 || !/Cannot find (module|package)/.test(error.message)) throw error;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
   const warm = await load(app.url, warmupS, connections);
   app.child.kill('SIGUSR2');
   const result = await load(app.url, durationS, connections);
@@ -167,6 +176,13 @@ export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connect
   if (raw['tracewire 100%']) rows.push(row('HTTP load, traced/bare, 100% sampled', 'req/s', rps('tracewire 100%'), rps('bare'), { op: '>=', limit: 0.8 }, `${setup}; delivered ${delivered('tracewire 100%')}`));
   if (raw['tracewire 10%']) rows.push(row('HTTP load, traced/bare, 10% sampled', 'req/s', rps('tracewire 10%'), rps('bare'), { op: '>=', limit: 0.95 }, `delivered ${delivered('tracewire 10%')}`));
   if (raw.stock) rows.push(row('HTTP load, stock auto-instrumentations/bare, 100% (info)', 'req/s', rps('stock'), rps('bare'), undefined, `delivered ${delivered('stock')}`));
+  // The same comparison in server CPU time per request (user + system of the app process over the measured window):
+  // less sensitive to the other work on a shared machine than req/s. Traced/bare here is the inverse of the req/s ratio
+  // when the server is saturated.
+  const cpu = (name) => raw[name]?.map((s) => s.cpuUsPerReq);
+  for (const name of ['tracewire 100%', 'tracewire 10%', 'stock']) {
+    if (raw[name] && raw.bare) rows.push(row(`HTTP load, server CPU per request, ${name}/bare (info)`, 'µs/req', cpu(name), cpu('bare')));
+  }
   return { rows, raw, setup };
 }
 
@@ -177,10 +193,11 @@ export async function run(options) {
 
 function printTable({ rows, raw, setup }) {
   console.log(`express GET ${PATH} under autocannon (node ${process.version}): ${setup}`);
-  console.log(`${'variant'.padEnd(16)} ${'req/s min/median/max'.padEnd(24)} ${'p99 ms'.padEnd(8)} ${'RSS MiB'.padEnd(8)} spans/resp  B/span  exports  tracewire stats`);
+  console.log(`${'variant'.padEnd(16)} ${'req/s min/median/max'.padEnd(24)} ${'CPU µs/req'.padEnd(11)} ${'p99 ms'.padEnd(8)} ${'RSS MiB'.padEnd(8)} spans/resp  B/span  exports  tracewire stats`);
   for (const [name, xs] of Object.entries(raw)) {
     const r = summarize(xs.map((s) => s.rps));
     const p99 = summarize(xs.map((s) => s.p99Ms)).median;
+    const cpu = summarize(xs.map((s) => s.cpuUsPerReq)).median;
     const rss = summarize(xs.map((s) => s.maxRssMiB)).median;
     const responses = xs.reduce((n, s) => n + s.responses, 0);
     const spans = xs.reduce((n, s) => n + s.spans, 0);
@@ -192,7 +209,7 @@ function printTable({ rows, raw, setup }) {
       : null;
     const errors = xs.reduce((n, s) => n + s.errors, 0);
     console.log(
-      `${name.padEnd(16)} ${`${r.min.toFixed(0)}/${r.median.toFixed(0)}/${r.max.toFixed(0)}`.padEnd(24)} ${p99.toFixed(1).padEnd(8)} ${rss.toFixed(1).padEnd(8)} ` +
+      `${name.padEnd(16)} ${`${r.min.toFixed(0)}/${r.median.toFixed(0)}/${r.max.toFixed(0)}`.padEnd(24)} ${cpu.toFixed(0).padEnd(11)} ${p99.toFixed(1).padEnd(8)} ${rss.toFixed(1).padEnd(8)} ` +
         `${(spans / responses).toFixed(3).padEnd(11)} ${(spans ? bytes / spans : 0).toFixed(0).padEnd(7)} ${String(exports).padEnd(8)} ` +
         `${st ? JSON.stringify(st) : '-'}${errors ? `  ERRORS: ${errors}` : ''}`,
     );
