@@ -127,6 +127,18 @@ async function child(variant, endpoint, spans) {
 // --------------------------------------------------------------------------------------------- parent process side
 
 async function runChild(variant, endpoint, spans) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runChildOnce(variant, endpoint, spans);
+    } catch (error) {
+      // A shared working tree: a concurrent `npm run build` removes dist/ for a few seconds.
+      if (attempt >= 5 || !/Cannot find (module|package)/.test(error.message)) throw error;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+}
+
+async function runChildOnce(variant, endpoint, spans) {
   const proc = spawn(process.execPath, ['--expose-gc', here, '--child', variant, endpoint, String(spans)], {
     cwd: root,
     env: { ...process.env, OTEL_LOG_LEVEL: 'none', OTEL_SDK_DISABLED: '' },
