@@ -5,7 +5,9 @@
 // Usage: node bench/profile-http-load.mjs ["tracewire 100%"|"tracewire 10%"|bare|stock] [durationS=8] [connections=32]
 // The .cpuprofile file is kept in a temporary folder (its path is printed) for Chrome DevTools.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -24,13 +26,31 @@ export function areaOf(url, functionName) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
-  if (url.includes('/dist/')) return 'tracewire';
+  if (url.includes('/dist/')) return 'tracewire (src/)';
   if (url.includes('/bench/fixtures/')) return 'app';
   return url;
 }
 
+// dist/ bundles the SDK and the instrumentation packages: frames there are mapped back through the build's source
+// maps to the file they came from, so the breakdown names e.g. @opentelemetry/instrumentation-http, not "tracewire".
+const sourceMaps = new Map();
+function originalFrame(callFrame) {
+  const { url, lineNumber, columnNumber } = callFrame;
+  if (!url.includes('/dist/')) return callFrame;
+  if (!sourceMaps.has(url)) {
+    const file = `${url.startsWith('file:') ? fileURLToPath(url) : url}.map`;
+    sourceMaps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : null);
+  }
+  const entry = sourceMaps.get(url)?.findEntry(lineNumber, columnNumber);
+  if (!entry?.originalSource) return callFrame;
+  const source = entry.originalSource.replace(/^(\.\.\/)+/, '/');
+  const inPackage = source.includes('/node_modules/');
+  return { functionName: callFrame.functionName, url: inPackage ? source : `/dist/${source.replace(/^\/?src\//, 'src/')}`, lineNumber: entry.originalLine };
+}
+
 /** Aggregates a V8 .cpuprofile: milliseconds per area and per function (self time). */
 export function summarizeProfile(profile) {
+  for (const n of profile.nodes) n.callFrame = originalFrame(n.callFrame);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
