@@ -1,30 +1,53 @@
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+
 /**
- * The instrumentation packages of the table as `require()` thunks, for the CommonJS register build only
- * (`tracewire/register`, see tsup.config.ts): tsup bundles these packages and their dependencies
- * (@opentelemetry/instrumentation, core, semantic-conventions, require-in-the-middle) into dist/register.cjs, where
- * each stays behind a lazy wrapper that runs only when its thunk is called, i.e. only when loadInstrumentations()
- * decided the app has the target library. One file instead of about 200 cuts module resolution, reading and
- * compiling at startup; @opentelemetry/api and import-in-the-middle stay external (one shared copy each).
- * The library entries (`tracewire`, `tracewire/node-sdk`) do not import this file and require the packages
- * from node_modules.
+ * How the CommonJS register build (`tracewire/register`, see tsup.config.ts) gets the instrumentation packages,
+ * for the CommonJS register build only; the library entries (`tracewire`, `tracewire/node-sdk`) do not import
+ * this file and require the packages from node_modules.
+ *
+ * - http and undici (always loaded) are bundled into dist/register.cjs together with what every instrumentation
+ *   shares (@opentelemetry/instrumentation, core, semantic-conventions, require-in-the-middle) and the SDK:
+ *   one file instead of about 200 cuts module resolution, reading and compiling at startup.
+ * - The instrumentations of libraries are one file each in dist/instrumentations/ ({@link CHUNKED}), loaded only
+ *   when loadInstrumentations() found the library in the app, with the shared packages taken from the bundle.
+ * - @fastify/otel comes from node_modules: it depends on its own version of @opentelemetry/instrumentation.
+ * @opentelemetry/api and import-in-the-middle stay external everywhere (one shared copy each).
  * @internal
  */
+export const CHUNKED = ['amqplib', 'dns', 'express', 'fs', 'graphql', 'grpc', 'ioredis', 'kafkajs', 'koa', 'mongodb', 'mysql2', 'net', 'pg', 'redis'] as const;
+
+/** The bundle's copies of the packages the chunks were built to share (kept external in them). */
+const SHARED: Readonly<Record<string, () => unknown>> = {
+  '@opentelemetry/instrumentation': () => require('@opentelemetry/instrumentation'),
+  '@opentelemetry/core': () => require('@opentelemetry/core'),
+  '@opentelemetry/semantic-conventions': () => require('@opentelemetry/semantic-conventions'),
+};
+
+interface LoadableModule extends Module {
+  _compile(source: string, filename: string): void;
+}
+const ModuleClass = Module as unknown as { new (id: string): LoadableModule; _nodeModulePaths(dir: string): string[] };
+
+/** Loads dist/instrumentations/<name>.cjs as a CommonJS module whose require() of a shared package gets the bundle's copy. */
+function loadChunk(name: string): unknown {
+  const filename = join(__dirname, 'instrumentations', `${name}.cjs`);
+  const chunk = new ModuleClass(filename);
+  chunk.filename = filename;
+  chunk.paths = ModuleClass._nodeModulePaths(dirname(filename));
+  chunk.require = function requireShared(this: Module, id: string): unknown {
+    const shared = SHARED[id];
+    return shared === undefined ? Module.prototype.require.call(this, id) : shared();
+  } as NodeJS.Require;
+  chunk._compile(readFileSync(filename, 'utf8'), filename);
+  chunk.loaded = true;
+  return chunk.exports;
+}
+
+/** Package name -> loader, for loadInstrumentations() (see useBundledInstrumentations). @internal */
 export const BUNDLED_INSTRUMENTATIONS: Readonly<Record<string, () => unknown>> = {
-  '@fastify/otel': () => require('@fastify/otel'),
-  '@opentelemetry/instrumentation-amqplib': () => require('@opentelemetry/instrumentation-amqplib'),
-  '@opentelemetry/instrumentation-dns': () => require('@opentelemetry/instrumentation-dns'),
-  '@opentelemetry/instrumentation-express': () => require('@opentelemetry/instrumentation-express'),
-  '@opentelemetry/instrumentation-fs': () => require('@opentelemetry/instrumentation-fs'),
-  '@opentelemetry/instrumentation-graphql': () => require('@opentelemetry/instrumentation-graphql'),
-  '@opentelemetry/instrumentation-grpc': () => require('@opentelemetry/instrumentation-grpc'),
   '@opentelemetry/instrumentation-http': () => require('@opentelemetry/instrumentation-http'),
-  '@opentelemetry/instrumentation-ioredis': () => require('@opentelemetry/instrumentation-ioredis'),
-  '@opentelemetry/instrumentation-kafkajs': () => require('@opentelemetry/instrumentation-kafkajs'),
-  '@opentelemetry/instrumentation-koa': () => require('@opentelemetry/instrumentation-koa'),
-  '@opentelemetry/instrumentation-mongodb': () => require('@opentelemetry/instrumentation-mongodb'),
-  '@opentelemetry/instrumentation-mysql2': () => require('@opentelemetry/instrumentation-mysql2'),
-  '@opentelemetry/instrumentation-net': () => require('@opentelemetry/instrumentation-net'),
-  '@opentelemetry/instrumentation-pg': () => require('@opentelemetry/instrumentation-pg'),
-  '@opentelemetry/instrumentation-redis': () => require('@opentelemetry/instrumentation-redis'),
   '@opentelemetry/instrumentation-undici': () => require('@opentelemetry/instrumentation-undici'),
+  ...Object.fromEntries(CHUNKED.map((name) => [`@opentelemetry/instrumentation-${name}`, () => loadChunk(name)])),
 };

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CHUNKED } from '../../src/instrumentations/bundled-instrumentations.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // What `tracewire/register` loads before the app's first export decides most of its startup cost
@@ -37,4 +39,8 @@ describe.each([
   it('takes the SDK and the instrumentations from its bundle, not from node_modules', () => {
     expect(loaded.filter((p) => p.startsWith('@opentelemetry/') && p !== '@opentelemetry/api')).toEqual([]);
   });
+});
+
+it('ships one file per library instrumentation the register bundle loads on demand (tsup.config.ts builds them)', () => {
+  expect(CHUNKED.filter((name) => !existsSync(`dist/instrumentations/${name}.cjs`))).toEqual([]);
 });
