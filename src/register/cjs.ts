@@ -6,4 +6,5 @@ import { startFromRegister } from './start-from-register.js';
 
 useBundledInstrumentations(BUNDLED_INSTRUMENTATIONS);
 
+/** @internal Settles once tracing started and the loader hook acknowledged; never rejects. */
 export const started: Promise<void> = startFromRegister(import.meta.url);
