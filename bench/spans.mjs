@@ -49,7 +49,7 @@ async function pipelineCase(repeats) {
   const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const receiver = await startReceiverProcess();
+  const receiver = await startReceiverProcess({ names: false });
   try {
     const endpoint = `${receiver.url}/v1/traces`;
     const tracing = initTracing({ serviceName: 'bench', tracesEndpoint: endpoint, instrumentations: false, shutdownSignals: false });

@@ -12,13 +12,13 @@ const localRequire = createRequire(import.meta.url);
  * Builds the OTLP/HTTP exporter for the resolved config. The protobuf and JSON exporters are
  * loaded on demand so a process only pays for the one it uses. @internal
  */
-export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
+export function createOtlpExporter(config: ResolvedConfig, tls: ReturnType<typeof readTlsFiles> = readTlsFiles(config)): SpanExporter {
   const exporterOptions = {
     url: config.tracesEndpoint,
     headers: { ...config.headers },
     compression: config.compression as never,
     timeoutMillis: config.timeoutMs,
-    httpAgentOptions: readTlsFiles(config),
+    httpAgentOptions: tls,
   };
   if (config.protocol === 'http/json') {
     const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
@@ -34,8 +34,12 @@ export function createOtlpExporter(config: ResolvedConfig): SpanExporter {
 function createExporters(config: ResolvedConfig): SpanExporter[] {
   const exporters: SpanExporter[] = [];
   for (const entry of config.exporters) {
-    // Built on the first export, off the startup path (see LazyExporter).
-    if (entry === 'otlp') exporters.push(new LazyExporter(() => createOtlpExporter(config), 'OTLPTraceExporter'));
+    // Built on the first export, off the startup path (see LazyExporter). The TLS files are read now, so a
+    // missing or unreadable one is reported at startup, with the configuration's other problems.
+    if (entry === 'otlp') {
+      const tls = readTlsFiles(config);
+      exporters.push(new LazyExporter(() => createOtlpExporter(config, tls), 'OTLPTraceExporter'));
+    }
     else if (entry === 'console') exporters.push(new ConsoleSpanExporter());
     else if (typeof entry !== 'string') exporters.push(entry);
   }
