@@ -100,16 +100,25 @@ export function runInSpan<A extends unknown[], R>(
     span.end();
     throw error;
   }
-  if (isThenable(result)) {
-    return result.then(endOk.bind(span), endFail.bind(span)) as R;
-  }
-  span.end();
-  return result;
+  return settle(span, result);
 }
 
 /** Starts the span described by `options` as a child of `ctx` (or a root, with `options.root`). @internal */
 export function openSpan(name: string, options: WithSpanOptions, ctx: Context): Span {
   return (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
+}
+
+/** The active context, asked of tracewire's tracer when it is one (cheaper than the API's global lookup). */
+function activeContextFor(tracer: Tracer): Context {
+  const own = tracer as Tracer & { activeContext?: () => Context };
+  return typeof own.activeContext === 'function' ? own.activeContext() : context.active();
+}
+
+/** Ends `span` now, or when `result` settles if it is a promise; returns what the caller returns. */
+function settle<R>(span: Span, result: R): R {
+  if (isThenable(result)) return result.then(endOk.bind(span), endFail.bind(span)) as R;
+  span.end();
+  return result;
 }
 
 /**
@@ -145,7 +154,17 @@ export function withSpan<R>(
   } else {
     throw new TypeError('withSpan(name, fn, options?) or withSpan(name, options, fn): fn must be a function');
   }
-  const ctx = options.context ?? context.active();
-  const span = openSpan(name, options, ctx);
-  return runInSpan(span, ctx, fn as (this: unknown, s: Span) => R, undefined, [span]);
+  // Written out rather than through runInSpan: no argument array, and the tracer's own active-context lookup.
+  const tracer = options.tracer ?? defaultTracer();
+  const ctx = options.context ?? activeContextFor(tracer);
+  const span = tracer.startSpan(name, options, ctx);
+  let result: R;
+  try {
+    result = context.with(trace.setSpan(ctx, span), fn, undefined, span);
+  } catch (error) {
+    failSpan(span, error);
+    span.end();
+    throw error;
+  }
+  return settle(span, result);
 }
