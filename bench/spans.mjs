@@ -137,12 +137,15 @@ async function withSpanCase(repeats) {
   const { SpanStatusCode } = await import('@opentelemetry/api');
   const tracing = initTracing({ serviceName: 'bench', exporters: ['none'], instrumentations: false, shutdownSignals: false });
   const tracer = tracing.tracer;
+  const recordFailure = (span, error) => {
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  };
   const handSync = (span) => {
     try {
       return syncWork(span);
     } catch (error) {
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      recordFailure(span, error);
       throw error;
     } finally {
       span.end();
@@ -152,8 +155,7 @@ async function withSpanCase(repeats) {
     try {
       return await asyncWork(span);
     } catch (error) {
-      span.recordException(error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      recordFailure(span, error);
       throw error;
     } finally {
       span.end();

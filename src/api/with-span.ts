@@ -41,7 +41,6 @@ function defaultTracer(): Tracer {
   }
   return cachedTracer;
 }
-const EMPTY: WithSpanOptions = Object.freeze({});
 
 type Thenable = PromiseLike<unknown>;
 
@@ -144,19 +143,20 @@ export function withSpan<R>(
   b?: ((span: Span) => R) | WithSpanOptions,
 ): R {
   let fn: (span: Span) => R;
-  let options: WithSpanOptions;
+  let options: WithSpanOptions | undefined;
   if (typeof a === 'function') {
     fn = a;
-    options = (b as WithSpanOptions | undefined) ?? EMPTY;
+    options = b as WithSpanOptions | undefined;
   } else if (typeof b === 'function') {
     fn = b;
-    options = a ?? EMPTY;
+    options = a ?? undefined;
   } else {
     throw new TypeError('withSpan(name, fn, options?) or withSpan(name, options, fn): fn must be a function');
   }
   // Written out rather than through runInSpan: no argument array, and the tracer's own active-context lookup.
-  const tracer = options.tracer ?? defaultTracer();
-  const ctx = options.context ?? activeContextFor(tracer);
+  // No options: the tracer's cheapest path (undefined rather than an empty object).
+  const tracer = options?.tracer ?? defaultTracer();
+  const ctx = options?.context ?? activeContextFor(tracer);
   const span = tracer.startSpan(name, options, ctx);
   let result: R;
   try {

@@ -380,15 +380,18 @@ function writeSpan(w: ProtoWriter, span: ReadableSpan): void {
   spanPrefixGuess = w.finish(start, guess);
 }
 
+/** Copies bytes encoded before into the writer; false when there are none. */
+function copyCached(w: ProtoWriter, cached: Buffer | undefined): boolean {
+  if (cached === undefined) return false;
+  w.ensure(cached.length);
+  cached.copy(w.buf, w.pos);
+  w.pos += cached.length;
+  return true;
+}
+
 /** Writes ResourceSpans.resource (tag included), from the cache when this resource was encoded before. */
 function writeResource(w: ProtoWriter, resource: ResourceLike): void {
-  const cached = resourceCache.get(resource);
-  if (cached !== undefined) {
-    w.ensure(cached.length);
-    cached.copy(w.buf, w.pos);
-    w.pos += cached.length;
-    return;
-  }
+  if (copyCached(w, resourceCache.get(resource))) return;
   const from = w.pos;
   w.byte(T1_BYTES);
   const start = w.reserve(2);
@@ -402,13 +405,7 @@ function writeResource(w: ProtoWriter, resource: ResourceLike): void {
 
 /** Writes ScopeSpans.scope (tag included), from the cache when this scope was encoded before. */
 function writeScope(w: ProtoWriter, scope: ScopeLike): void {
-  const cached = scopeCache.get(scope);
-  if (cached !== undefined) {
-    w.ensure(cached.length);
-    cached.copy(w.buf, w.pos);
-    w.pos += cached.length;
-    return;
-  }
+  if (copyCached(w, scopeCache.get(scope))) return;
   const from = w.pos;
   w.byte(T1_BYTES);
   const start = w.reserve(1);
