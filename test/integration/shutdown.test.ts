@@ -58,7 +58,9 @@ describe('graceful shutdown: no span lost', () => {
   });
 
   it('shutdownSignals "none": no handler is installed and SIGTERM kills at once', async () => {
-    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_SIGNALS: 'none' }) });
+    // One batch larger than the burst: no export starts before the signal, so only a flush could send the spans.
+    const oneBatch = { OTEL_BSP_MAX_QUEUE_SIZE: String(SPANS + 1), OTEL_BSP_MAX_EXPORT_BATCH_SIZE: String(SPANS + 1) };
+    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_SIGNALS: 'none', ...oneBatch }) });
     app.child.kill('SIGTERM');
     expect((await app.exited).signal).toBe('SIGTERM');
     expect(receiver.spans).toHaveLength(0);
