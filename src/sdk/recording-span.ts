@@ -133,8 +133,9 @@ export class RecordingSpan implements Span {
 
   setAttribute(key: string, value?: AttributeValue): this {
     if (value === undefined || value === null || this.endedWarn()) return this;
-    if (key.length === 0) {
-      diag.warn(`Invalid attribute key: ${key}`);
+    // The SDK throws on a non-string key (`key.length`); tracewire never throws into the app.
+    if (typeof key !== 'string' || key.length === 0) {
+      diag.warn(`Invalid attribute key: ${String(key)}`);
       return this;
     }
     if (!isAttributeValue(value)) {

@@ -272,6 +272,25 @@ describe('tracewire spans read like SDK spans', () => {
   });
 });
 
+describe('tracewire spans never throw into the app', () => {
+  it('ignores a non-string attribute key (where the SDK span throws), odd events and odd end times', () => {
+    const { tracewire } = both(() => new AlwaysOnSampler());
+    const span = tracewire.tracer.startSpan('odd');
+    expect(() => {
+      span.setAttribute(undefined as never, 1);
+      span.setAttribute(42 as never, 1);
+      span.setAttributes(null as never);
+      span.addEvent('e', null as never);
+      span.recordException(null as never);
+      span.end('yesterday' as never);
+    }).not.toThrow();
+    const [exported] = tracewire.exporter.getFinishedSpans();
+    expect(exported!.attributes).toEqual({ 'processor.saw_parent': false, 'processor.ending': true });
+    expect(exported!.events.map((e) => e.name)).toEqual(['e']);
+    expect(exported!.duration[0]).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('stock exporters fed by tracewire spans', () => {
   /** The same trace from both providers, as exported requests with ids and times blanked. */
   function exportedRequests(serialize: (spans: ReadableSpan[]) => Uint8Array | undefined): { stock: string; tracewire: string } {
