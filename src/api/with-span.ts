@@ -10,6 +10,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { globalState } from '../internal/global-state.js';
 import { VERSION } from '../internal/version.js';
 
 /** Options of {@link withSpan} and {@link traced}. */
@@ -22,7 +23,7 @@ export interface WithSpanOptions {
   links?: Link[];
   /** Start a new trace instead of a child of the active span (the API's SpanOptions.root). Default false. */
   root?: boolean;
-  /** Tracer to use. Default: the global tracer named "tracewire". */
+  /** Tracer to use. Default: the global tracer named "tracewire" (tracewire's own, while initTracing's provider is the registered one). */
   tracer?: Tracer;
   /** Parent context. Default: the active context. */
   context?: Context;
@@ -33,7 +34,12 @@ export interface WithSpanOptions {
 let cachedProvider: TracerProvider | undefined;
 let cachedTracer: Tracer = trace.getTracer('tracewire', VERSION);
 
+const state = globalState();
+
 function defaultTracer(): Tracer {
+  // While initTracing's provider is the registered global one, its tracer is what the lookup below would find.
+  const registered = state.tracer as Tracer | undefined;
+  if (registered !== undefined) return registered;
   const provider = trace.getTracerProvider();
   if (provider !== cachedProvider) {
     cachedProvider = provider;

@@ -7,6 +7,11 @@ const KEY = Symbol.for('tracewire.global-state.v1');
 
 interface GlobalState {
   handle?: unknown;
+  /**
+   * The tracer "tracewire" of the provider initTracing registered as the global one, while it is registered:
+   * withSpan's default, without the API's global lookups on every call.
+   */
+  tracer?: unknown;
 }
 
 export function globalState(): GlobalState {

@@ -114,7 +114,8 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     spanProcessors: sampling.processors,
     contextManager: ownsContext ? contextManager : undefined,
   });
-  if (!trace.setGlobalTracerProvider(provider)) {
+  const ownsGlobalProvider = trace.setGlobalTracerProvider(provider);
+  if (!ownsGlobalProvider) {
     warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
   }
   for (const instrumentation of instrumentations) {
@@ -146,6 +147,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
             `${queued} queued spans and the batch in flight were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
         );
       }
+      if (state.tracer === handle.tracer) state.tracer = undefined;
       trace.disable();
       propagation.disable();
       context.disable();
@@ -176,6 +178,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     },
   });
   state.handle = handle;
+  if (ownsGlobalProvider) state.tracer = handle.tracer;
   debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${config.tracesEndpoint} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
   return handle;
 }
