@@ -4,6 +4,7 @@ import {
   trace,
   type Attributes,
   type Context,
+  type ContextManager,
   type Link,
   type Span,
   type SpanKind,
@@ -113,12 +114,6 @@ export function openSpan(name: string, options: WithSpanOptions, ctx: Context): 
   return (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
 }
 
-/** The active context, asked of tracewire's tracer when it is one (cheaper than the API's global lookup). */
-function activeContextFor(tracer: Tracer): Context {
-  const own = tracer as Tracer & { activeContext?: () => Context };
-  return typeof own.activeContext === 'function' ? own.activeContext() : context.active();
-}
-
 /** Ends `span` now, or when `result` settles if it is a promise; returns what the caller returns. */
 function settle<R>(span: Span, result: R): R {
   if (isThenable(result)) return result.then(endOk.bind(span), endFail.bind(span)) as R;
@@ -161,12 +156,15 @@ export function withSpan<R>(
   }
   // Written out rather than through runInSpan: no argument array, and the tracer's own active-context lookup.
   // No options: the tracer's cheapest path (undefined rather than an empty object).
+  // tracewire's own context manager while it is the registered one: the API's context calls look it up each time.
+  const manager = state.contextManager as ContextManager | undefined;
   const tracer = options?.tracer ?? defaultTracer();
-  const ctx = options?.context ?? activeContextFor(tracer);
+  const ctx = options?.context ?? (manager !== undefined ? manager.active() : context.active());
   const span = tracer.startSpan(name, options, ctx);
   let result: R;
   try {
-    result = context.with(trace.setSpan(ctx, span), fn, undefined, span);
+    const active = trace.setSpan(ctx, span);
+    result = manager !== undefined ? manager.with(active, fn, undefined, span) : context.with(active, fn, undefined, span);
   } catch (error) {
     failSpan(span, error);
     span.end();

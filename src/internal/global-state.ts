@@ -12,6 +12,8 @@ interface GlobalState {
    * withSpan's default, without the API's global lookups on every call.
    */
   tracer?: unknown;
+  /** The context manager initTracing registered as the global one, while it is registered (same purpose). */
+  contextManager?: unknown;
 }
 
 export function globalState(): GlobalState {

@@ -148,6 +148,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
         );
       }
       if (state.tracer === handle.tracer) state.tracer = undefined;
+      if (state.contextManager === contextManager) state.contextManager = undefined;
       trace.disable();
       propagation.disable();
       context.disable();
@@ -179,6 +180,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   });
   state.handle = handle;
   if (ownsGlobalProvider) state.tracer = handle.tracer;
+  if (ownsContext) state.contextManager = contextManager;
   debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${config.tracesEndpoint} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
   return handle;
 }

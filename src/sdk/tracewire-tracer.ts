@@ -82,12 +82,8 @@ export class TracewireTracer implements Tracer {
     return this.sample(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState);
   }
 
-  /**
-   * The active context: straight from the context manager tracewire registered, else through the API.
-   * withSpan asks for it by this name (duck-typed: the register bundle and the library entries have their own
-   * copies of this class).
-   */
-  activeContext(): Context {
+  /** The active context: straight from the context manager tracewire registered, else through the API. */
+  private activeContext(): Context {
     return this.contextManager !== undefined ? this.contextManager.active() : contextApi.active();
   }
 

@@ -19,9 +19,12 @@ describe('withSpan without a tracer option', () => {
 
     const second = new SdkMemory();
     const b = init(second);
-    withSpan('in second', () => 2);
+    withSpan('in second', () => withSpan('child in second', () => 2));
     await b.forceFlush();
-    expect(second.getFinishedSpans().map((s) => s.name)).toEqual(['in second']);
+    const spans = second.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['child in second', 'in second']);
+    // The new context manager carries the parent (not the first one's, disabled at its shutdown).
+    expect(spans[0]!.parentSpanContext?.spanId).toBe(spans[1]!.spanContext().spanId);
     expect(first.getFinishedSpans()).toHaveLength(0);
     await b.shutdown();
   });
