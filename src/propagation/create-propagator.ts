@@ -7,7 +7,11 @@ import { ValidContextPropagator } from './valid-context-propagator.js';
 // The B3 and Jaeger packages (70 files, about 13 ms to load) are required only when configured: the default
 // propagators (tracecontext, baggage) come from @opentelemetry/core, which is loaded anyway.
 const localRequire = createRequire(import.meta.url);
-const b3 = (): typeof import('@opentelemetry/propagator-b3') => localRequire('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+
+function b3Propagator(single: boolean): TextMapPropagator {
+  const { B3Propagator, B3InjectEncoding } = localRequire('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+  return new B3Propagator({ injectEncoding: single ? B3InjectEncoding.SINGLE_HEADER : B3InjectEncoding.MULTI_HEADER });
+}
 
 /**
  * Builds one propagator from names and instances, in order (extraction: later ones win). Extraction never yields
@@ -19,8 +23,7 @@ export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPro
     if (typeof item !== 'string') propagators.push(item);
     else if (item === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (item === 'baggage') propagators.push(new W3CBaggagePropagator());
-    else if (item === 'b3') propagators.push(new (b3().B3Propagator)({ injectEncoding: b3().B3InjectEncoding.SINGLE_HEADER }));
-    else if (item === 'b3multi') propagators.push(new (b3().B3Propagator)({ injectEncoding: b3().B3InjectEncoding.MULTI_HEADER }));
+    else if (item === 'b3' || item === 'b3multi') propagators.push(b3Propagator(item === 'b3'));
     else if (item === 'jaeger') {
       const { JaegerPropagator } = localRequire('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
       propagators.push(new JaegerPropagator());

@@ -6,7 +6,7 @@ import { RatioSampler } from './ratio-sampler.js';
 export const KEEP_ALL = 0x100000000;
 /** A rule that keeps no trace. @internal */
 export const KEEP_NONE = 0;
-/** A sampler whose decision tracewire cannot predict: the span goes through the SDK's own sampling. @internal */
+/** A sampler whose decision tracewire cannot predict: the tracer calls it, as the SDK's tracer does. @internal */
 export const ASK_SAMPLER = -1;
 
 /**
@@ -34,7 +34,7 @@ function ruleOf(sampler: Sampler): number {
 }
 
 /**
- * The plan of `sampler`, or null when no case can be decided without it (nothing to gain from a fast path).
+ * The plan of `sampler`, or null when no case can be decided without calling it.
  * @internal
  */
 export function compileSamplingPlan(sampler: Sampler): SamplingPlan | null {
@@ -52,8 +52,8 @@ export function compileSamplingPlan(sampler: Sampler): SamplingPlan | null {
     const rule = ruleOf(sampler);
     plan = { root: rule, remoteParentSampled: rule, remoteParentNotSampled: rule, localParentSampled: rule, localParentNotSampled: rule };
   }
-  const rules = Object.values(plan);
-  return rules.every((r) => r === ASK_SAMPLER || r === KEEP_ALL) ? null : Object.freeze(plan);
+  // A KEEP_ALL rule is worth compiling too: the tracer then builds the span without calling the sampler.
+  return Object.values(plan).every((r) => r === ASK_SAMPLER) ? null : Object.freeze(plan);
 }
 
 /**

@@ -37,8 +37,8 @@ export function word(i: number): number {
   return pool[i]!;
 }
 
-/** The hex of `n` words from index `i`, in memory byte order (so word `i` reads back byte-swapped). @internal */
-export function hexOfWords(i: number, n: number): string {
+/** The hex of `n` words from index `i`, in memory byte order (so word `i` reads back byte-swapped). */
+function hexOfWords(i: number, n: number): string {
   const block = i >> BLOCK_SHIFT;
   // Words across two blocks (rare): their own flat string.
   if (block !== (i + n - 1) >> BLOCK_SHIFT) return poolBytes.toString('hex', i * 4, (i + n) * 4);
@@ -80,23 +80,12 @@ export function newTraceId(): string {
 /**
  * Trace and span ids from a pooled buffer of cryptographic randomness (`crypto.randomFillSync`), hex-encoded
  * once per 256-byte block instead of once per id: about 25 ns per span id, against about 120 ns for the SDK's
- * `RandomIdGenerator` (which also uses `Math.random`). tracewire's provider uses it by default; it works with any
- * OpenTelemetry `TracerProvider` or `NodeSDK` (`idGenerator` option).
+ * `RandomIdGenerator` (which also uses `Math.random`). tracewire's tracer draws from the same pool; this class
+ * serves any OpenTelemetry `TracerProvider` or `NodeSDK` (`idGenerator` option, as createNodeSDK does).
  * @internal
  */
 export class PooledIdGenerator implements IdGenerator {
-  /**
-   * A trace id already drawn (and sampled) by tracewire's tracer for the span the SDK is about to build;
-   * consumed by the next {@link generateTraceId}.
-   */
-  pendingTraceId: string | undefined = undefined;
-
   generateTraceId(): string {
-    const pending = this.pendingTraceId;
-    if (pending !== undefined) {
-      this.pendingTraceId = undefined;
-      return pending;
-    }
     return newTraceId();
   }
 

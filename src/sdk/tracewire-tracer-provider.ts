@@ -2,7 +2,6 @@ import type { Context, ContextManager, Tracer, TracerOptions } from '@openteleme
 import { defaultResource } from '@opentelemetry/resources';
 import { TracerProvider, type ReadableSpan, type Span, type SpanLimits, type SpanProcessor, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
 import { compileSamplingPlan, type SamplingPlan } from '../samplers/sampling-plan.js';
-import { PooledIdGenerator } from './pooled-id-generator.js';
 import type { SpanShared } from './recording-span.js';
 import { TracewireTracer } from './tracewire-tracer.js';
 
@@ -65,7 +64,8 @@ export class TracewireTracerProvider extends TracerProvider {
   constructor(options: TracerProviderOptions & { sampler: NonNullable<TracerProviderOptions['sampler']>; contextManager?: ContextManager }) {
     const { contextManager, ...sdkOptions } = options;
     const resource = options.resource ?? defaultResource();
-    super({ ...sdkOptions, resource, idGenerator: new PooledIdGenerator() });
+    // The SDK's own tracers are never built (getTracer is tracewire's), so its id generator is never asked.
+    super({ ...sdkOptions, resource });
     this.resourceValue = resource;
     this.sampler = options.sampler;
     this.plan = compileSamplingPlan(options.sampler);
