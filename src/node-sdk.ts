@@ -38,7 +38,7 @@ export function createNodeSDK(
     idGenerator: new PooledIdGenerator(),
     spanProcessors: sampling.processors,
     textMapPropagator: pipeline.propagator,
-    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs),
+    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),
     spanLimits: { ...config.spanLimits },
   });
 }

@@ -9,6 +9,7 @@ import type {
   ExporterName,
   InstrumentationName,
   LogLevelName,
+  HttpServerInstrumentationName,
   OtlpEncoderName,
   OtlpProtocol,
   PropagatorName,
@@ -31,6 +32,7 @@ export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
 export const OFF_BY_DEFAULT: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
 const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
 const OTLP_ENCODERS: readonly OtlpEncoderName[] = ['tracewire', 'stock'];
+const HTTP_SERVER_INSTRUMENTATIONS: readonly HttpServerInstrumentationName[] = ['tracewire', 'stock'];
 const LOG_LEVELS: readonly LogLevelName[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 
@@ -39,6 +41,7 @@ export const DEFAULTS = Object.freeze({
   endpoint: 'http://localhost:4318',
   protocol: 'http/protobuf' as OtlpProtocol,
   otlpEncoder: 'tracewire' as OtlpEncoderName,
+  httpServer: 'tracewire' as HttpServerInstrumentationName,
   timeoutMs: 10_000,
   propagators: ['tracecontext', 'baggage'] as PropagatorName[],
   scheduleDelayMs: 5000,
@@ -201,6 +204,11 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     opt<OtlpEncoderName>('otlpEncoder', (v) => OTLP_ENCODERS.includes(v as OtlpEncoderName), `one of ${OTLP_ENCODERS.join(', ')}`) ??
     e.enumValue(['TRACEWIRE_OTLP_ENCODER'], OTLP_ENCODERS, DEFAULTS.otlpEncoder) ??
     DEFAULTS.otlpEncoder;
+
+  const httpServer =
+    opt<HttpServerInstrumentationName>('httpServer', (v) => HTTP_SERVER_INSTRUMENTATIONS.includes(v as HttpServerInstrumentationName), `one of ${HTTP_SERVER_INSTRUMENTATIONS.join(', ')}`) ??
+    e.enumValue(['TRACEWIRE_HTTP_SERVER'], HTTP_SERVER_INSTRUMENTATIONS, DEFAULTS.httpServer) ??
+    DEFAULTS.httpServer;
 
   const timeoutMs =
     opt<number>('timeoutMs', intIn(1, MAX_INT), 'a positive integer (ms)') ??
@@ -396,7 +404,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
   const known = new Set<string>([
     'disabled', 'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'tracesEndpoint',
     'protocol', 'headers', 'compression', 'otlpEncoder', 'timeoutMs', 'exporters', 'sampler', 'samplerArg', 'propagators',
-    'instrumentations', 'batch', 'spanLimits', 'spanProcessors', 'shutdownSignals', 'shutdownTimeoutMs', 'debug',
+    'instrumentations', 'httpServer', 'batch', 'spanLimits', 'spanProcessors', 'shutdownSignals', 'shutdownTimeoutMs', 'debug',
     'redact', 'propagateTo', 'certificate', 'clientCertificate', 'clientKey',
   ]);
   for (const key of Object.keys(o)) if (!known.has(key)) errors.push(`${key}: unknown option`);
@@ -417,6 +425,7 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     samplerArg,
     propagators: Object.freeze([...propagators]),
     instrumentations: Object.freeze([...instrumentations]),
+    httpServer,
     batch,
     spanLimits,
     spanProcessors: Object.freeze([...spanProcessors]),

@@ -12,6 +12,8 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
  * JSON exporter.
  */
 export type OtlpEncoderName = 'tracewire' | 'stock';
+/** Which instrumentation traces incoming HTTP requests (see {@link TracewireOptions.httpServer}). */
+export type HttpServerInstrumentationName = 'tracewire' | 'stock';
 
 /** Sampler names accepted in `sampler` and OTEL_TRACES_SAMPLER. */
 export type SamplerName =
@@ -174,6 +176,16 @@ export interface TracewireOptions {
    * Default: every supported library except fs, dns and net, each loaded only if the app has it installed.
    */
   instrumentations?: false | ReadonlyArray<InstrumentationName | Instrumentation>;
+  /**
+   * What traces incoming HTTP requests when the `http` instrumentation is on: 'tracewire' (tracewire's server
+   * instrumentation: the same spans and attributes as @opentelemetry/instrumentation-http, at a fraction of the
+   * cost, and no work for requests the sampler drops) or 'stock' (instrumentation-http's server side, for its
+   * hooks). Outgoing requests are traced by instrumentation-http either way. Env: TRACEWIRE_HTTP_SERVER.
+   * Default 'tracewire'.
+   * @example
+   * initTracing({ httpServer: 'stock' }); // or TRACEWIRE_HTTP_SERVER=stock
+   */
+  httpServer?: HttpServerInstrumentationName;
   /** Batch processor settings. Env: OTEL_BSP_*. */
   batch?: BatchOptions;
   /** Span limits. Env: OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and friends. */
@@ -232,6 +244,7 @@ export interface ResolvedConfig {
   readonly samplerArg: number | Readonly<Required<JaegerRemoteOptions>>;
   readonly propagators: ReadonlyArray<PropagatorName | TextMapPropagator>;
   readonly instrumentations: ReadonlyArray<InstrumentationName | Instrumentation>;
+  readonly httpServer: HttpServerInstrumentationName;
   readonly batch: Readonly<Required<BatchOptions>>;
   readonly spanLimits: Readonly<Required<SpanLimitOptions>>;
   readonly spanProcessors: readonly SpanProcessor[];

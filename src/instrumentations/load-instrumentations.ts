@@ -1,7 +1,9 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { InstrumentationName } from '../config/types.js';
+import type { HttpServerInstrumentationName, InstrumentationName } from '../config/types.js';
+import { HttpServerInstrumentation } from './http-server/http-server-instrumentation.js';
+import { skipUnsampledLayers } from './skip-unsampled-layers.js';
 import { debug, warn } from '../internal/log.js';
 import { INSTRUMENTATION_TABLE } from './table.js';
 
@@ -30,12 +32,15 @@ export function isInstalled(moduleName: string, appRoot: string): boolean {
  * Creates the named instrumentations whose target library the app has installed (resolved from `appRoot`).
  * An instrumentation package is only required when it will be used, which keeps startup fast.
  * `configs` holds constructor options per name (tracewire's own hooks). Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
+ * `http` is two instrumentations unless `httpServer` is 'stock': instrumentation-http for outgoing requests and
+ * tracewire's {@link HttpServerInstrumentation} for incoming ones.
  * @internal
  */
 export function loadInstrumentations(
   wanted: ReadonlyArray<InstrumentationName | Instrumentation>,
   appRoot: string,
   configs: Readonly<Partial<Record<InstrumentationName, object>>> = {},
+  httpServer: HttpServerInstrumentationName = 'tracewire',
 ): Instrumentation[] {
   const result: Instrumentation[] = [];
   for (const entry of wanted) {
@@ -51,8 +56,14 @@ export function loadInstrumentations(
     }
     try {
       const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<string, new (config?: object) => Instrumentation>;
-      const Ctor = mod[row.exportName];
+      let Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
+      if (row.name === 'express') Ctor = skipUnsampledLayers(Ctor);
+      if (row.name === 'http' && httpServer === 'tracewire') {
+        result.push(new Ctor({ ...configs.http, disableIncomingRequestInstrumentation: true }), new HttpServerInstrumentation());
+        debug('instrumentation http: enabled (incoming requests: tracewire/http-server; outgoing: instrumentation-http)');
+        continue;
+      }
       result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : (configs[row.name] ?? {})));
       debug(`instrumentation ${row.name}: enabled`);
     } catch (error) {

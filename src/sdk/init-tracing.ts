@@ -103,7 +103,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   propagation.setGlobalPropagator(pipeline.propagator);
 
   // Instrumentations first: they must patch http before the exporter's transport loads it.
-  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs);
+  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs, config.httpServer);
 
   const batchProcessors = createBatchProcessors(config);
   const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);

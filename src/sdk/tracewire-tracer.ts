@@ -6,6 +6,7 @@ import {
   SpanKind,
   trace,
   TraceFlags,
+  type Attributes,
   type Context,
   type ContextManager,
   type Link,
@@ -52,10 +53,32 @@ export class TracewireTracer implements Tracer {
   ) {}
 
   startSpan(name: string, options?: SpanOptions, ctx: Context = this.activeContext()): Span {
+    return this.begin(name, options, ctx, undefined, undefined);
+  }
+
+  /**
+   * startSpan whose initial attributes are `attributesOf(source)`, computed only when needed: for a span that is
+   * recorded, or when the sampler is asked (it sees them, as do the processors' onStart). A span the sampling plan
+   * drops costs no attribute work. `options.attributes` is ignored.
+   */
+  startSpanWithAttributesOf<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
+    return this.begin(name, options, ctx, attributesOf as (source: unknown) => Attributes, source);
+  }
+
+  /**
+   * Whether a child of `span` (the active span) would be dropped without asking the sampler: `span` is one of this
+   * tracer's unsampled spans and the plan drops every child of a local unsampled parent. Instrumentations use it to
+   * skip their work for such requests.
+   */
+  dropsChildrenOf(span: Span | undefined): boolean {
+    return span instanceof UnsampledSpan && this.plan !== null && this.plan.localParentNotSampled === KEEP_NONE;
+  }
+
+  private begin(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: ((source: unknown) => Attributes) | undefined, source: unknown): Span {
     if (options !== undefined && options.root === true) ctx = trace.deleteSpan(ctx);
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpan(ctx);
-    if (parent === undefined) return this.startRoot(name, options, ctx);
+    if (parent === undefined) return this.startRoot(name, options, ctx, attributesOf, source);
     const plan = this.plan;
     if (plan !== null && parent instanceof UnsampledSpan) {
       // A local, unsampled parent of ours: its ids are only made if this rule needs them.
@@ -63,7 +86,7 @@ export class TracewireTracer implements Tracer {
       if (rule === KEEP_NONE || (rule !== ASK_SAMPLER && !keeps(rule, parent.traceIdOf()))) return parent.child();
     }
     const parentContext: SpanContext = parent.spanContext();
-    if (!isSpanContextValid(parentContext)) return this.startRoot(name, options, ctx);
+    if (!isSpanContextValid(parentContext)) return this.startRoot(name, options, ctx, attributesOf, source);
     if (plan !== null) {
       const sampled = (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0;
       const rule =
@@ -76,10 +99,10 @@ export class TracewireTracer implements Tracer {
             : plan.localParentNotSampled;
       if (rule !== ASK_SAMPLER) {
         if (!keeps(rule, parentContext.traceId)) return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState);
-        return this.record(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState);
+        return this.record(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState, attributesOf, source);
       }
     }
-    return this.sample(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState);
+    return this.sample(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState, attributesOf, source);
   }
 
   /** The active context: straight from the context manager tracewire registered, else through the API. */
@@ -91,28 +114,47 @@ export class TracewireTracer implements Tracer {
    * A span of a new trace. Under a ratio rule a random 32-bit number plays the trace id's accumulation and
    * decides; the id itself is made only for a kept span, or when a dropped span's context is asked for.
    */
-  private startRoot(name: string, options: SpanOptions | undefined, ctx: Context): Span {
+  private startRoot(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: ((source: unknown) => Attributes) | undefined, source: unknown): Span {
     const rule = this.plan === null ? ASK_SAMPLER : this.plan.root;
-    if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, newTraceId(), undefined, undefined);
-    if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined);
+    if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
+    if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
     const accumulation = word(takeWords(1));
     if (accumulation >= rule) return new UnsampledSpan(undefined, accumulation, undefined);
-    return this.record(name, options, ctx, traceIdWithAccumulation(accumulation), undefined, undefined);
+    return this.record(name, options, ctx, traceIdWithAccumulation(accumulation), undefined, undefined, attributesOf, source);
   }
 
   /** A sampled span, decided by the plan (whose rules return neither attributes nor trace state). */
-  private record(name: string, options: SpanOptions | undefined, ctx: Context, traceId: string, parent: SpanContext | undefined, traceState: TraceState | undefined): Span {
+  private record(
+    name: string,
+    options: SpanOptions | undefined,
+    ctx: Context,
+    traceId: string,
+    parent: SpanContext | undefined,
+    traceState: TraceState | undefined,
+    attributesOf: ((source: unknown) => Attributes) | undefined,
+    source: unknown,
+  ): Span {
     const spanContext: SpanContext = { traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, traceState };
     if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
-    const attributes = options.attributes === undefined ? undefined : sanitizeAttributes(options.attributes);
+    const raw = attributesOf !== undefined ? attributesOf(source) : options.attributes;
+    const attributes = raw === undefined ? undefined : sanitizeAttributes(raw);
     return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, options.links, options.startTime, ctx);
   }
 
   /** Asks the sampler, exactly as the SDK's tracer does. */
-  private sample(name: string, options: SpanOptions | undefined, ctx: Context, traceId: string, parent: SpanContext | undefined, traceState: TraceState | undefined): Span {
+  private sample(
+    name: string,
+    options: SpanOptions | undefined,
+    ctx: Context,
+    traceId: string,
+    parent: SpanContext | undefined,
+    traceState: TraceState | undefined,
+    attributesOf: ((source: unknown) => Attributes) | undefined,
+    source: unknown,
+  ): Span {
     const kind = options?.kind ?? SpanKind.INTERNAL;
     const links = sanitizeLinks(options?.links);
-    const attributes = sanitizeAttributes(options?.attributes);
+    const attributes = sanitizeAttributes(attributesOf !== undefined ? attributesOf(source) : options?.attributes);
     const result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
     const spanContext: SpanContext = {
       traceId,

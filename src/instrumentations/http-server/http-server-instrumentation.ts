@@ -1,0 +1,241 @@
+import {
+  context as contextApi,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type ContextManager,
+  type Span,
+  type SpanOptions,
+} from '@opentelemetry/api';
+import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { getIncomingRequestAttributes, setSpanWithError } from '@opentelemetry/instrumentation-http/build/src/utils.js';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { globalState } from '../../internal/global-state.js';
+import { VERSION } from '../../internal/version.js';
+import { TracewireTracer } from '../../sdk/tracewire-tracer.js';
+
+/** The context of the request a message belongs to (set on both the IncomingMessage and the ServerResponse). */
+const kContext = Symbol('tracewire.http-server.context');
+/** The recorded server span of a ServerResponse, while it is open. */
+const kServerSpan = Symbol('tracewire.http-server.span');
+
+/** The query parameters instrumentation-http redacts by default (its `redactedQueryParamsServer` default). */
+const REDACTED_QUERY_PARAMS = ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature'];
+const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Emit = (this: any, event: string | symbol, ...args: unknown[]) => boolean;
+interface Traced {
+  [kContext]?: Context;
+  [kServerSpan]?: ServerSpan;
+}
+type Request = IncomingMessage & Traced;
+type Response = ServerResponse & Traced;
+
+/** A recorded server span and what ends it (the response's 'close' or 'error', or a throw from the handler). */
+class ServerSpan {
+  constructor(
+    readonly span: Span,
+    readonly rpc: RPCMetadata,
+    readonly method: string,
+  ) {}
+
+  /** As instrumentation-http on the response's 'close': status code, route and name, status from the code. */
+  finish(response: ServerResponse): void {
+    const span = this.span;
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
+    const route = this.rpc.type === RPCType.HTTP ? this.rpc.route : undefined;
+    if (route) {
+      span.setAttribute(ATTR_HTTP_ROUTE, route);
+      span.updateName(`${this.method} ${route}`);
+    }
+    if (!(response.statusCode >= 100 && response.statusCode < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  }
+
+  /** As instrumentation-http on an error of the response or a throw from the request listener. */
+  fail(error: unknown): void {
+    setSpanWithError(this.span, error instanceof Error ? error : new Error(String(error)));
+    this.span.end();
+  }
+}
+
+const state = globalState();
+/** The context manager tracewire registered, else the API's (which finds the global one). */
+function manager(): Pick<ContextManager, 'active' | 'with'> {
+  return (state.contextManager as ContextManager | undefined) ?? contextApi;
+}
+
+/** Calls `emit` on `target` with `args` (an arguments object): the callback of ContextManager.with, no closure. */
+function applyEmit(emit: Emit, target: unknown, args: IArguments): boolean {
+  return Reflect.apply(emit, target, args) as boolean;
+}
+
+const attributeLog = { verbose: (): void => undefined } as unknown as Parameters<typeof getIncomingRequestAttributes>[2];
+/** Attributes of a request to an http server, as instrumentation-http computes them (stable HTTP semantic conventions). */
+function httpRequestAttributes(this: void, request: IncomingMessage): Attributes {
+  return getIncomingRequestAttributes(request, { component: 'http', redactedQueryParams: REDACTED_QUERY_PARAMS, enableSyntheticSourceDetection: false }, attributeLog);
+}
+/** The same for an https server. */
+function httpsRequestAttributes(this: void, request: IncomingMessage): Attributes {
+  return getIncomingRequestAttributes(request, { component: 'https', redactedQueryParams: REDACTED_QUERY_PARAMS, enableSyntheticSourceDetection: false }, attributeLog);
+}
+
+/**
+ * tracewire's instrumentation of incoming HTTP requests (`http` and `https` servers), used in place of the server
+ * side of @opentelemetry/instrumentation-http, with the same span: kind SERVER, named after the method and, once a
+ * framework instrumentation (express, koa, ...) sets the route, `METHOD route`; the same attributes (stable HTTP
+ * semantic conventions), the same status and error rules, context extracted from the request headers with the
+ * global propagator, and the same RPC metadata in the context for framework instrumentations.
+ *
+ * What it does differently, for speed:
+ * - the request attributes are computed only for a span that is recorded (or when a custom sampler asks), and a
+ *   request the sampler drops costs one context and no span work;
+ * - the request's context reaches the listeners of the request and response objects (body parsers' 'data' and
+ *   'end', loggers' 'finish') through the emit of IncomingMessage and ServerResponse, patched once, instead of
+ *   binding each request's and response's listener methods.
+ *
+ * The outgoing side stays with @opentelemetry/instrumentation-http. Hooks of instrumentation-http (requestHook,
+ * header capture, ignoreIncomingRequestHook) are not supported here: pass your own HttpInstrumentation instance
+ * in `instrumentations` to use them, or set TRACEWIRE_HTTP_SERVER=stock.
+ * @internal
+ */
+export class HttpServerInstrumentation extends InstrumentationBase {
+  private patchedHttp = false;
+
+  constructor(config: InstrumentationConfig = {}) {
+    super('tracewire/http-server', VERSION, config);
+  }
+
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'http',
+        ['*'],
+        (exports: typeof import('node:http')) => this.patchHttp(exports),
+        (exports: typeof import('node:http')) => this.unpatchHttp(exports),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        'https',
+        ['*'],
+        (exports: typeof import('node:https')) => this.patchServer(exports, 'https'),
+        (exports: typeof import('node:https')) => this.unpatchServer(exports),
+      ),
+    ];
+  }
+
+  private patchHttp(exports: typeof import('node:http')): typeof import('node:http') {
+    // Both `require('http')` and `import 'http'` reach here; the prototypes are the same objects.
+    if (this.patchedHttp) return exports;
+    this.patchedHttp = true;
+    this.patchServer(exports, 'http');
+    this._wrap(exports.IncomingMessage.prototype, 'emit', (original) => patchMessageEmit(original as Emit));
+    this._wrap(exports.ServerResponse.prototype, 'emit', (original) => patchResponseEmit(original as Emit));
+    return exports;
+  }
+
+  private unpatchHttp(exports: typeof import('node:http')): void {
+    if (!this.patchedHttp) return;
+    this.patchedHttp = false;
+    this.unpatchServer(exports);
+    this._unwrap(exports.IncomingMessage.prototype, 'emit');
+    this._unwrap(exports.ServerResponse.prototype, 'emit');
+  }
+
+  private patchServer<T extends { Server: { prototype: { emit: unknown } } }>(exports: T, scheme: 'http' | 'https'): T {
+    if (isWrapped(exports.Server.prototype.emit)) return exports;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const instrumentation = this;
+    this._wrap(exports.Server.prototype, 'emit', (original) => {
+      const emit = original as Emit;
+      return function emitWithRequestContext(this: unknown, event: string | symbol): boolean {
+        if (event !== 'request') return Reflect.apply(emit, this, arguments) as boolean;
+        return instrumentation.onRequest(emit, this, arguments, scheme);
+      };
+    });
+    return exports;
+  }
+
+  private unpatchServer(exports: { Server: { prototype: { emit: unknown } } }): void {
+    this._unwrap(exports.Server.prototype as { emit: Emit }, 'emit');
+  }
+
+  /** The server's 'request' event: the span, the request's context, and the listeners run in it. */
+  private onRequest(emit: Emit, server: unknown, args: IArguments, scheme: 'http' | 'https'): boolean {
+    const request = args[1] as Request;
+    const response = args[2] as Response;
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const method = request.method || 'GET';
+    const span = this.startServerSpan(method, parent, request, scheme);
+    let ctx = trace.setSpan(parent, span);
+    let open: ServerSpan | undefined;
+    if (span.isRecording()) {
+      const rpc: RPCMetadata = { type: RPCType.HTTP, span };
+      ctx = setRPCMetadata(ctx, rpc);
+      open = new ServerSpan(span, rpc, method);
+      response[kServerSpan] = open;
+    }
+    request[kContext] = ctx;
+    response[kContext] = ctx;
+    if (open === undefined) return manager().with(ctx, applyEmit, undefined, emit, server, args);
+    try {
+      return manager().with(ctx, applyEmit, undefined, emit, server, args);
+    } catch (error) {
+      if (response[kServerSpan] === open) {
+        response[kServerSpan] = undefined;
+        open.fail(error);
+      }
+      throw error;
+    }
+  }
+
+  private startServerSpan(method: string, parent: Context, request: IncomingMessage, scheme: 'http' | 'https'): Span {
+    const tracer = this.tracer;
+    const attributesOf = scheme === 'http' ? httpRequestAttributes : httpsRequestAttributes;
+    if (tracer instanceof TracewireTracer) return tracer.startSpanWithAttributesOf(method, SERVER_SPAN, parent, attributesOf, request);
+    return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: attributesOf(request) }, parent);
+  }
+}
+
+function isWrapped(fn: unknown): boolean {
+  return typeof fn === 'function' && (fn as { __wrapped?: boolean }).__wrapped === true;
+}
+
+/** Listeners of a traced request run in its context. */
+function patchMessageEmit(emit: Emit): Emit {
+  return function emitInRequestContext(this: Traced, event: string | symbol): boolean {
+    const ctx = this[kContext];
+    if (ctx === undefined) return Reflect.apply(emit, this, arguments) as boolean;
+    const contexts = manager();
+    if (contexts.active() === ctx) return Reflect.apply(emit, this, arguments) as boolean;
+    return contexts.with(ctx, applyEmit, undefined, emit, this, arguments);
+  };
+}
+
+/**
+ * Listeners of a traced response run in its context; its 'close' or 'error' ends the server span first (where
+ * instrumentation-http's listeners, added before the app's, end it).
+ */
+function patchResponseEmit(emit: Emit): Emit {
+  return function emitInResponseContext(this: Response, event: string | symbol): boolean {
+    const ctx = this[kContext];
+    if (ctx === undefined) return Reflect.apply(emit, this, arguments) as boolean;
+    if (event === 'close' || event === 'error') {
+      const open = this[kServerSpan];
+      if (open !== undefined) {
+        this[kServerSpan] = undefined;
+        if (event === 'close') open.finish(this);
+        else open.fail(arguments[1]);
+      }
+    }
+    const contexts = manager();
+    if (contexts.active() === ctx) return Reflect.apply(emit, this, arguments) as boolean;
+    return contexts.with(ctx, applyEmit, undefined, emit, this, arguments);
+  };
+}

@@ -1,0 +1,213 @@
+// tracewire's instrumentation of incoming HTTP requests (TRACEWIRE_HTTP_SERVER=tracewire, the default) against the
+// server side of @opentelemetry/instrumentation-http (TRACEWIRE_HTTP_SERVER=stock): the same server spans, and the
+// request's context where apps and libraries read it (handlers, body listeners, 'finish' listeners, keep-alive
+// connections), with the real register flags and an OTLP receiver.
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
+import { spawnApp, stopApp, type App } from '../support/spawn-app.js';
+
+const receiver = new OtlpReceiver();
+const MODES = ['tracewire', 'stock'] as const;
+type Mode = (typeof MODES)[number];
+interface Ids {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+interface Running {
+  app: App;
+  express: string;
+  plain: string;
+}
+const apps = {} as Record<Mode, Running>;
+
+async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Running> {
+  const app = await spawnApp({
+    flags: ['--require', 'tracewire/register'],
+    script: 'test/fixtures/http-server-app.cjs',
+    env: {
+      OTEL_SERVICE_NAME: `http-server-${mode}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_TRACES_SAMPLER: sampler,
+      TRACEWIRE_HTTP_SERVER: mode,
+    },
+  });
+  const { ports } = JSON.parse(/\{"ports":.*\}/.exec(app.stdout())![0]) as { ports: { express: number; plain: number } };
+  return { app, express: `http://127.0.0.1:${ports.express}`, plain: `http://127.0.0.1:${ports.plain}` };
+}
+
+beforeAll(async () => {
+  await receiver.start();
+  [apps.tracewire, apps.stock] = await Promise.all(MODES.map((mode) => start(mode)));
+});
+afterAll(async () => {
+  await Promise.all(MODES.map((mode) => stopApp(apps[mode]?.app)));
+  receiver.stop();
+});
+
+const newTraceId = (): string => randomBytes(16).toString('hex');
+const traceparent = (traceId: string, sampled = true): string => `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}`;
+const serverSpansOf = (spans: ReceivedSpan[], traceId: string): ReceivedSpan[] => spans.filter((s) => s.traceId === traceId && s.kind === SpanKind.SERVER + 1);
+async function serverSpan(traceId: string): Promise<ReceivedSpan> {
+  const spans = await receiver.waitFor((all) => serverSpansOf(all, traceId).length > 0);
+  return serverSpansOf(spans, traceId)[0]!;
+}
+
+/** What must match between the two modes: ports and the peer port differ by nature (another process, another socket). */
+function comparable(span: ReceivedSpan): object {
+  const { 'server.port': serverPort, 'network.peer.port': peerPort, ...attributes } = span.attributes;
+  return {
+    name: span.name,
+    kind: span.kind,
+    status: span.status,
+    events: span.events.map((e) => ({ name: e.name, keys: Object.keys(e.attributes).sort() })),
+    attributes,
+    serverPort: typeof serverPort,
+    peerPort: typeof peerPort,
+  };
+}
+
+describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () => {
+  it.each([
+    {
+      what: 'an express route with a query (redacted parameter) and a remote parent',
+      send: (base: Running, headers: Record<string, string>) => fetch(`${base.express}/items/42?q=shoes&sig=secret`, { headers }),
+    },
+    {
+      what: 'a JSON body through express.json()',
+      send: (base: Running, headers: Record<string, string>) =>
+        fetch(`${base.express}/echo`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"a":1}' }),
+    },
+    {
+      what: 'a 404 of a plain http server',
+      send: (base: Running, headers: Record<string, string>) => fetch(`${base.plain}/nothing-here`, { headers }),
+    },
+    {
+      what: 'a forwarded request',
+      send: (base: Running, headers: Record<string, string>) =>
+        fetch(`${base.plain}/finish`, { headers: { ...headers, 'x-forwarded-for': '203.0.113.7, 10.0.0.1', 'x-forwarded-host': 'shop.example:8443', 'x-forwarded-proto': 'https' } }),
+    },
+  ])('is the same for $what', async ({ send }) => {
+    const got: Partial<Record<Mode, ReceivedSpan>> = {};
+    for (const mode of MODES) {
+      const traceId = newTraceId();
+      const parent = traceparent(traceId);
+      const res = await send(apps[mode], { traceparent: parent, 'user-agent': 'parity-test/1.0' });
+      await res.arrayBuffer();
+      const span = await serverSpan(traceId);
+      expect(span.parentSpanId).toBe(parent.split('-')[2]);
+      expect(span.scope).toBe(mode === 'stock' ? '@opentelemetry/instrumentation-http' : 'tracewire/http-server');
+      got[mode] = span;
+    }
+    expect(comparable(got.tracewire!)).toEqual(comparable(got.stock!));
+  });
+
+  it('names the span after the express route and keeps the express layer spans as its children', async () => {
+    const traceId = newTraceId();
+    await (await fetch(`${apps.tracewire.express}/items/7`, { headers: { traceparent: traceparent(traceId) } })).arrayBuffer();
+    const spans = await receiver.waitFor((all) => all.filter((s) => s.traceId === traceId).length >= 2);
+    const server = serverSpansOf(spans, traceId)[0]!;
+    expect(server.name).toBe('GET /items/:id');
+    expect(server.attributes['http.route']).toBe('/items/:id');
+    const handler = spans.find((s) => s.traceId === traceId && s.scope.includes('express'));
+    expect(handler?.parentSpanId).toBe(server.spanId);
+  });
+
+  it('records a throw from the request listener, as instrumentation-http does', async () => {
+    for (const mode of MODES) {
+      const traceId = newTraceId();
+      await fetch(`${apps[mode].plain}/throw`, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(500) }).catch(() => undefined);
+      const span = await serverSpan(traceId);
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span.status.message).toBe('listener failed');
+      expect(span.attributes['error.type']).toBe('Error');
+      expect(span.events.map((e) => e.name)).toEqual(['exception']);
+    }
+  });
+});
+
+describe('the request context', () => {
+  it('is active in the handler after express.json() read the body', async () => {
+    const traceId = newTraceId();
+    const res = await fetch(`${apps.tracewire.express}/echo`, {
+      method: 'POST',
+      headers: { traceparent: traceparent(traceId), 'content-type': 'application/json' },
+      body: JSON.stringify({ order: 42 }),
+    });
+    const body = (await res.json()) as { body: unknown; handler: Ids };
+    expect(body.body).toEqual({ order: 42 });
+    // The express request-handler span is active in the handler; it belongs to the request's trace.
+    expect(body.handler.traceId).toBe(traceId);
+  });
+
+  it("is active in the app's own 'data' and 'end' listeners of a request with a body", async () => {
+    const traceId = newTraceId();
+    const res = await fetch(`${apps.tracewire.plain}/raw`, { method: 'POST', headers: { traceparent: traceparent(traceId) }, body: 'x'.repeat(100_000) });
+    const body = (await res.json()) as { data: Ids; end: Ids; length: number };
+    const server = await serverSpan(traceId);
+    expect(body.length).toBe(100_000);
+    expect(body.data.spanId).toBe(server.spanId);
+    expect(body.end.spanId).toBe(server.spanId);
+  });
+
+  it("is active in a response 'finish' listener", async () => {
+    const traceId = newTraceId();
+    await (await fetch(`${apps.tracewire.plain}/finish`, { headers: { traceparent: traceparent(traceId), 'x-tag': traceId } })).text();
+    const server = await serverSpan(traceId);
+    const line = apps.tracewire.app.stdout().split('\n').find((l) => l.includes(`"tag":"${traceId}"`));
+    expect(JSON.parse(line!).finish.spanId).toBe(server.spanId);
+  });
+
+  it('is the right one for each request of a keep-alive connection', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (traceId: string): Promise<{ end: Ids; socketReused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(`${apps.tracewire.plain}/raw`, { method: 'POST', agent, headers: { traceparent: traceparent(traceId) } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ end: (JSON.parse(text) as { end: Ids }).end, socketReused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end('body');
+      });
+    const traceIds = [newTraceId(), newTraceId(), newTraceId()];
+    const answers = [];
+    for (const traceId of traceIds) answers.push(await post(traceId));
+    agent.destroy();
+    expect(answers.map((a) => a.socketReused)).toEqual([false, true, true]);
+    for (const [i, traceId] of traceIds.entries()) {
+      const server = await serverSpan(traceId);
+      expect(answers[i]!.end).toEqual({ traceId, spanId: server.spanId, sampled: true });
+    }
+  });
+});
+
+describe('a request the sampler drops', () => {
+  let ratioApp: Running;
+  beforeAll(async () => {
+    ratioApp = await start('tracewire', 'parentbased_traceidratio');
+  });
+  afterAll(() => stopApp(ratioApp?.app));
+
+  it('records nothing, yet its trace id and the sampled=0 flag reach the next service', async () => {
+    const traceId = newTraceId();
+    const res = await fetch(`${ratioApp.plain}/call?to=${encodeURIComponent(`${apps.tracewire.plain}/headers`)}`, { headers: { traceparent: traceparent(traceId, false) } });
+    const { traceparent: forwarded } = (await res.json()) as { traceparent: string };
+    expect(forwarded).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    // A sampled request to the same app afterwards arrives; the dropped one never does.
+    const keptId = newTraceId();
+    await (await fetch(`${ratioApp.express}/items/1`, { headers: { traceparent: traceparent(keptId) } })).arrayBuffer();
+    const spans = await receiver.waitFor((all) => all.some((s) => s.traceId === keptId && s.scope.includes('express')));
+    expect(spans.filter((s) => s.traceId === traceId)).toEqual([]);
+  });
+
+  it('skips the express layers’ span work but still answers with the handler’s context', async () => {
+    const traceId = newTraceId();
+    const body = (await (await fetch(`${ratioApp.express}/items/9`, { headers: { traceparent: traceparent(traceId, false) } })).json()) as { handler: Ids };
+    expect(body.handler).toMatchObject({ traceId, sampled: false });
+  });
+});
