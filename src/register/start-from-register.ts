@@ -4,11 +4,13 @@ import { isMainThread } from 'node:worker_threads';
 import { initTracing } from '../sdk/init-tracing.js';
 import { globalState } from '../internal/global-state.js';
 import { warn } from '../internal/log.js';
+import { hookEsmImportsOfCommonJs, REQUIRE_HOOKED_FROM_ESM } from './require-hooks-for-esm-imports.js';
 
 /**
  * What `--import tracewire/register` and `--require tracewire/register` do, once per process, on the main
  * thread only: register the import-in-the-middle ESM loader hook (in "only hooked modules" mode, so modules
- * nobody instruments are not wrapped), start tracing from the environment, and return a promise that resolves
+ * nobody instruments are not wrapped; the CommonJS packages of REQUIRE_HOOKED_FROM_ESM are left to
+ * require-in-the-middle), start tracing from the environment, and return a promise that resolves
  * once the loader thread has acknowledged every module the instrumentations hook.
  * Never throws into the app: any failure is reported and the app runs untraced.
  * @internal
@@ -23,7 +25,10 @@ export function startFromRegister(parentUrl: string): Promise<void> {
   try {
     if (typeof nodeModule.register === 'function') {
       const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-      nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, registerOptions);
+      // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
+      hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
+      const data = { ...registerOptions.data, exclude: [...REQUIRE_HOOKED_FROM_ESM] };
+      nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, { ...registerOptions, data });
       acknowledged = waitForAllMessagesAcknowledged;
     } else {
       warn(`Node.js ${process.version} has no module.register(): ES modules will not be instrumented (Node.js >= 20.6 is required).`);
