@@ -180,9 +180,8 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       ctx = setRPCMetadata(ctx, rpc);
       open = new ServerSpan(span, rpc, method);
     }
-    // The same properties, in the same order, whether the request is sampled or not: objects of one shape keep the
-    // property accesses of express and of Node.js's http code monomorphic (a second shape for 1 request in 10
-    // made every request slower).
+    // The same properties, in the same order, whether the request is sampled or not, so requests and responses keep
+    // one object shape for the code of express and Node.js's http module.
     request[kContext] = ctx;
     response[kContext] = ctx;
     response[kServerSpan] = open;
