@@ -3,8 +3,13 @@
 // request's context where apps and libraries read it (handlers, body listeners, 'finish' listeners, keep-alive
 // connections), with the real register flags and an OTLP receiver.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.js';
 import { spawnApp, stopApp, type App } from '../support/spawn-app.js';
@@ -21,8 +26,17 @@ interface Running {
   app: App;
   express: string;
   plain: string;
+  https: string;
 }
 const apps = {} as Record<Mode, Running>;
+/** A self-signed key and certificate for the fixture's https server. */
+const tls = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracewire-https-'));
+  const key = join(dir, 'server.key');
+  const cert = join(dir, 'server.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  return { key, cert };
+})();
 
 async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Running> {
   const app = await spawnApp({
@@ -34,10 +48,12 @@ async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Run
       OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_TRACES_SAMPLER: sampler,
       TRACEWIRE_HTTP_SERVER: mode,
+      TLS_KEY: tls.key,
+      TLS_CERT: tls.cert,
     },
   });
-  const { ports } = JSON.parse(/\{"ports":.*\}/.exec(app.stdout())![0]) as { ports: { express: number; plain: number } };
-  return { app, express: `http://127.0.0.1:${ports.express}`, plain: `http://127.0.0.1:${ports.plain}` };
+  const { ports } = JSON.parse(/\{"ports":.*\}/.exec(app.stdout())![0]) as { ports: { express: number; plain: number; https: number } };
+  return { app, express: `http://127.0.0.1:${ports.express}`, plain: `http://127.0.0.1:${ports.plain}`, https: `https://127.0.0.1:${ports.https}` };
 }
 
 beforeAll(async () => {
@@ -90,6 +106,16 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
       what: 'a forwarded request',
       send: (base: Running, headers: Record<string, string>) =>
         fetch(`${base.plain}/finish`, { headers: { ...headers, 'x-forwarded-for': '203.0.113.7, 10.0.0.1', 'x-forwarded-host': 'shop.example:8443', 'x-forwarded-proto': 'https' } }),
+    },
+    {
+      what: 'an https server',
+      send: (base: Running, headers: Record<string, string>) =>
+        new Promise<Response>((resolve, reject) => {
+          httpsGet(`${base.https}/secure`, { headers, rejectUnauthorized: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(new Response('done')));
+          }).on('error', reject);
+        }),
     },
   ])('is the same for $what', async ({ send }) => {
     const got: Partial<Record<Mode, ReceivedSpan>> = {};

@@ -107,7 +107,8 @@ function httpsRequestAttributes(this: void, request: IncomingMessage): Attribute
  * @internal
  */
 export class HttpServerInstrumentation extends InstrumentationBase {
-  private patchedHttp = false;
+  /** The server prototypes patched (both `require('http')` and `import 'http'` reach the patch function). */
+  private readonly patched = new Set<object>();
 
   constructor(config: InstrumentationConfig = {}) {
     super('tracewire/http-server', VERSION, config);
@@ -131,9 +132,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   }
 
   private patchHttp(exports: typeof import('node:http')): typeof import('node:http') {
-    // Both `require('http')` and `import 'http'` reach here; the prototypes are the same objects.
-    if (this.patchedHttp) return exports;
-    this.patchedHttp = true;
+    if (this.patched.has(exports.Server.prototype)) return exports;
     this.patchServer(exports, 'http');
     this._wrap(exports.IncomingMessage.prototype, 'emit', (original) => patchMessageEmit(original as Emit));
     this._wrap(exports.ServerResponse.prototype, 'emit', (original) => patchResponseEmit(original as Emit));
@@ -141,15 +140,15 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   }
 
   private unpatchHttp(exports: typeof import('node:http')): void {
-    if (!this.patchedHttp) return;
-    this.patchedHttp = false;
+    if (!this.patched.has(exports.Server.prototype)) return;
     this.unpatchServer(exports);
     this._unwrap(exports.IncomingMessage.prototype, 'emit');
     this._unwrap(exports.ServerResponse.prototype, 'emit');
   }
 
   private patchServer<T extends { Server: { prototype: { emit: unknown } } }>(exports: T, scheme: 'http' | 'https'): T {
-    if (isWrapped(exports.Server.prototype.emit)) return exports;
+    if (this.patched.has(exports.Server.prototype)) return exports;
+    this.patched.add(exports.Server.prototype);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const instrumentation = this;
     this._wrap(exports.Server.prototype, 'emit', (original) => {
@@ -163,6 +162,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   }
 
   private unpatchServer(exports: { Server: { prototype: { emit: unknown } } }): void {
+    if (!this.patched.delete(exports.Server.prototype)) return;
     this._unwrap(exports.Server.prototype as { emit: Emit }, 'emit');
   }
 
@@ -203,10 +203,6 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (tracer instanceof TracewireTracer) return tracer.startSpanWithAttributesOf(method, SERVER_SPAN, parent, attributesOf, request);
     return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: attributesOf(request) }, parent);
   }
-}
-
-function isWrapped(fn: unknown): boolean {
-  return typeof fn === 'function' && (fn as { __wrapped?: boolean }).__wrapped === true;
 }
 
 /** Listeners of a traced request run in its context. */
