@@ -28,6 +28,7 @@ import { parentBased, ratioSampler, withSpan } from '../../src/index.js';
 import { accumulateTraceId, compileSamplingPlan } from '../../src/samplers/sampling-plan.js';
 import { PooledIdGenerator } from '../../src/sdk/pooled-id-generator.js';
 import { TracewireTracerProvider } from '../../src/sdk/tracewire-tracer-provider.js';
+import type { TracewireTracer } from '../../src/sdk/tracewire-tracer.js';
 import { traceIdWithAccumulation } from '../../src/sdk/unsampled-span.js';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -240,6 +241,77 @@ describe('tracewire tracer: active spans and samplers it cannot predict', () => 
     await expect(withSpan('op', { tracer }, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     const inner = withSpan('op', { tracer }, (span) => trace.getActiveSpan() === span);
     expect(inner).toBe(true);
+  });
+});
+
+describe('tracewire tracer: attributes computed only when needed (startSpanWithAttributesOf)', () => {
+  const SERVER = { kind: 1 as SpanKind };
+  /** An attribute function that counts its calls. */
+  const counting = () => {
+    const calls: string[] = [];
+    return { calls, of: (source: string): Attributes => (calls.push(source), { 'app.source': source, 'app.n': calls.length }) };
+  };
+  /** A processor that records the attributes each span had when it started. */
+  class StartRecorder extends Recorder {
+    readonly atStart: Attributes[] = [];
+    override onStart(span?: Span): void {
+      super.onStart();
+      this.atStart.push({ ...span!.attributes });
+    }
+  }
+
+  it('calls the function once for a kept span; the span and onStart have its attributes, sanitized', () => {
+    const recorder = new StartRecorder();
+    const tracer = new TracewireTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [recorder] }).getTracer('t') as TracewireTracer;
+    const { calls, of } = counting();
+    const span = tracer.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'req-1');
+    span.end();
+    expect(calls).toEqual(['req-1']);
+    expect(recorder.atStart).toEqual([{ 'app.source': 'req-1', 'app.n': 1 }]);
+    expect(recorder.ended[0]!.attributes).toEqual({ 'app.source': 'req-1', 'app.n': 1 });
+    expect(recorder.ended[0]!.kind).toBe(1);
+  });
+
+  it('never calls it for spans the sampling plan drops (parent-based ratio 0, and a remote unsampled parent)', () => {
+    const { tracer, recorder } = setup(parentBased(ratioSampler(0)));
+    const { calls, of } = counting();
+    const lazy = tracer as TracewireTracer;
+    expect(lazy.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'root').isRecording()).toBe(false);
+    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true });
+    expect(lazy.startSpanWithAttributesOf('GET', SERVER, remote, of, 'child').isRecording()).toBe(false);
+    expect(calls).toEqual([]);
+    expect(recorder.started).toBe(0);
+  });
+
+  it('gives a sampler it cannot predict the attributes, as startSpan with `attributes` does', () => {
+    const seen: Attributes[] = [];
+    const sampler: Sampler = {
+      shouldSample: (_ctx, _traceId, _name, _kind, attributes): SamplingResult => {
+        seen.push({ ...attributes });
+        return { decision: attributes['app.source'] === 'keep' ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD };
+      },
+      toString: () => 'by attribute',
+    };
+    const { tracer, recorder } = setup(sampler);
+    const { of } = counting();
+    const lazy = tracer as TracewireTracer;
+    lazy.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'drop').end();
+    lazy.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'keep').end();
+    expect(seen.map((a) => a['app.source'])).toEqual(['drop', 'keep']);
+    expect(recorder.ended.map((s) => s.attributes['app.source'])).toEqual(['keep']);
+  });
+
+  it('dropsChildrenOf: true only for its own dropped span under a plan that drops every child of one', () => {
+    const parentBasedTracer = setup(parentBased(ratioSampler(0))).tracer as TracewireTracer;
+    const dropped = parentBasedTracer.startSpan('dropped');
+    expect(parentBasedTracer.dropsChildrenOf(dropped)).toBe(true);
+    expect(parentBasedTracer.dropsChildrenOf(setup(new AlwaysOnSampler()).tracer.startSpan('kept'))).toBe(false);
+    expect(parentBasedTracer.dropsChildrenOf(undefined)).toBe(false);
+    // A plain ratio sampler decides each child by the trace id again: tracewire does not assume the outcome.
+    const plainRatio = setup(ratioSampler(0.5)).tracer as TracewireTracer;
+    let dropped2 = plainRatio.startSpan('maybe');
+    while (dropped2.isRecording()) dropped2 = plainRatio.startSpan('maybe');
+    expect(plainRatio.dropsChildrenOf(dropped2)).toBe(false);
   });
 });
 
