@@ -3,13 +3,15 @@ import { sep } from 'node:path';
 
 /**
  * CommonJS packages that tracewire instruments through require-in-the-middle also when an ES module imports them,
- * instead of through import-in-the-middle's loader. Their instrumentation patches the package's objects in place
- * (express: the application and Router prototypes), so the ES module's `import` sees the patched objects; and the
- * loader no longer generates, links and evaluates a wrapper module for them (about 18 ms for express at startup on
- * Node.js 20). The register passes these names to import-in-the-middle as `exclude`.
+ * instead of through import-in-the-middle's loader. Their instrumentations patch the package's objects in place
+ * (express: the application and Router prototypes; pg: Client.prototype; ioredis: the Redis prototype), so the ES
+ * module's `import` sees the patched objects; and the loader no longer generates, links and evaluates a wrapper
+ * module for them (about 18 ms for express at startup on Node.js 20). The register passes these names to
+ * import-in-the-middle as `exclude`. A package is listed only with a test of its spans from an ES module app:
+ * express in test/integration/register.test.ts, pg and ioredis in the e2e shop (test/e2e/fixtures/shop.mjs).
  * @internal
  */
-export const REQUIRE_HOOKED_FROM_ESM: readonly string[] = ['express'];
+export const REQUIRE_HOOKED_FROM_ESM: readonly string[] = ['express', 'pg', 'ioredis'];
 
 interface ModuleInternals {
   _load(request: string, parent: unknown, isMain: boolean): unknown;
