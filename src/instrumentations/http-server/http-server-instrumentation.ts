@@ -25,8 +25,6 @@ const kContext = Symbol('tracewire.http-server.context');
 /** The recorded server span of a ServerResponse, while it is open. */
 const kServerSpan = Symbol('tracewire.http-server.span');
 
-/** The query parameters instrumentation-http redacts by default (its `redactedQueryParamsServer` default). */
-const REDACTED_QUERY_PARAMS = ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature'];
 const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -78,13 +76,16 @@ function applyEmit(emit: Emit, target: unknown, args: IArguments): boolean {
 }
 
 const attributeLog = { verbose: (): void => undefined } as unknown as Parameters<typeof getIncomingRequestAttributes>[2];
-/** Attributes of a request to an http server, as instrumentation-http computes them (stable HTTP semantic conventions). */
+/**
+ * Attributes of a request to an http server, as instrumentation-http computes them (stable HTTP semantic
+ * conventions; its default query parameters redacted in url.query: sig, Signature, AWSAccessKeyId, X-Goog-Signature).
+ */
 function httpRequestAttributes(this: void, request: IncomingMessage): Attributes {
-  return getIncomingRequestAttributes(request, { component: 'http', redactedQueryParams: REDACTED_QUERY_PARAMS, enableSyntheticSourceDetection: false }, attributeLog);
+  return getIncomingRequestAttributes(request, { component: 'http', enableSyntheticSourceDetection: false }, attributeLog);
 }
 /** The same for an https server. */
 function httpsRequestAttributes(this: void, request: IncomingMessage): Attributes {
-  return getIncomingRequestAttributes(request, { component: 'https', redactedQueryParams: REDACTED_QUERY_PARAMS, enableSyntheticSourceDetection: false }, attributeLog);
+  return getIncomingRequestAttributes(request, { component: 'https', enableSyntheticSourceDetection: false }, attributeLog);
 }
 
 /**
