@@ -177,11 +177,11 @@ export interface TracewireOptions {
    */
   instrumentations?: false | ReadonlyArray<InstrumentationName | Instrumentation>;
   /**
-   * What traces incoming HTTP requests when the `http` instrumentation is on: 'tracewire' (tracewire's server
-   * instrumentation: the same spans and attributes as @opentelemetry/instrumentation-http, at a fraction of the
-   * cost, and no work for requests the sampler drops) or 'stock' (instrumentation-http's server side, for its
-   * hooks). Outgoing requests are traced by instrumentation-http either way. Env: TRACEWIRE_HTTP_SERVER.
-   * Default 'tracewire'.
+   * What traces incoming HTTP requests: 'tracewire' (tracewire's server instrumentation and express layer
+   * wrapper: the same spans and attributes as @opentelemetry/instrumentation-http and instrumentation-express, with
+   * less work per request, and none for requests the sampler drops) or 'stock' (those instrumentations' own code,
+   * for instrumentation-http's server hooks). Outgoing requests are traced by instrumentation-http either way.
+   * Env: TRACEWIRE_HTTP_SERVER. Default 'tracewire'.
    * @example
    * initTracing({ httpServer: 'stock' }); // or TRACEWIRE_HTTP_SERVER=stock
    */

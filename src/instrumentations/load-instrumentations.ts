@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { HttpServerInstrumentationName, InstrumentationName } from '../config/types.js';
 import { HttpServerInstrumentation } from './http-server/http-server-instrumentation.js';
-import { skipUnsampledLayers } from './skip-unsampled-layers.js';
+import { leanExpressLayers } from './lean-express-layers.js';
 import { debug, warn } from '../internal/log.js';
 import { INSTRUMENTATION_TABLE } from './table.js';
 
@@ -32,8 +32,9 @@ export function isInstalled(moduleName: string, appRoot: string): boolean {
  * Creates the named instrumentations whose target library the app has installed (resolved from `appRoot`).
  * An instrumentation package is only required when it will be used, which keeps startup fast.
  * `configs` holds constructor options per name (tracewire's own hooks). Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
- * `http` is two instrumentations unless `httpServer` is 'stock': instrumentation-http for outgoing requests and
- * tracewire's {@link HttpServerInstrumentation} for incoming ones.
+ * Unless `httpServer` is 'stock': `http` is two instrumentations, instrumentation-http for outgoing requests and
+ * tracewire's {@link HttpServerInstrumentation} for incoming ones, and express layers are traced through
+ * {@link leanExpressLayers}.
  * @internal
  */
 export function loadInstrumentations(
@@ -58,7 +59,7 @@ export function loadInstrumentations(
       const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<string, new (config?: object) => Instrumentation>;
       let Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
-      if (row.name === 'express') Ctor = skipUnsampledLayers(Ctor);
+      if (row.name === 'express' && httpServer === 'tracewire') Ctor = leanExpressLayers(Ctor);
       if (row.name === 'http' && httpServer === 'tracewire') {
         result.push(new Ctor({ ...configs.http, disableIncomingRequestInstrumentation: true }), new HttpServerInstrumentation());
         debug('instrumentation http: enabled (incoming requests: tracewire/http-server; outgoing: instrumentation-http)');

@@ -24,14 +24,20 @@ import { TracewireTracer } from '../../sdk/tracewire-tracer.js';
 const kContext = Symbol('tracewire.http-server.context');
 /** The recorded server span of a ServerResponse, while it is open. */
 const kServerSpan = Symbol('tracewire.http-server.span');
+/** Spans of a ServerResponse that end when it closes (express layers that answered without calling next). */
+const kEndAtClose = Symbol('tracewire.http-server.end-at-close');
 
 const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Emit = (this: any, event: string | symbol, ...args: unknown[]) => boolean;
+interface Ending {
+  end(): void;
+}
 interface Traced {
   [kContext]?: Context;
   [kServerSpan]?: ServerSpan;
+  [kEndAtClose]?: Ending[];
 }
 type Request = IncomingMessage & Traced;
 type Response = ServerResponse & Traced;
@@ -186,6 +192,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     request[kContext] = ctx;
     response[kContext] = ctx;
     response[kServerSpan] = open;
+    response[kEndAtClose] = undefined;
     if (open === undefined) return manager().with(ctx, applyEmit, undefined, emit, server, args);
     try {
       return manager().with(ctx, applyEmit, undefined, emit, server, args);
@@ -204,6 +211,18 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     if (tracer instanceof TracewireTracer) return tracer.startSpanWithAttributesOf(method, SERVER_SPAN, parent, attributesOf, request);
     return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: attributesOf(request) }, parent);
   }
+}
+
+/**
+ * Ends `span` when `response` closes, right after the server span, if tracewire's server instrumentation traces
+ * the response (no listener needed); returns false otherwise (the caller listens for 'close' itself).
+ * @internal
+ */
+export function endAtResponseClose(response: unknown, span: Ending): boolean {
+  const traced = response as Traced | null;
+  if (traced === null || typeof traced !== 'object' || traced[kContext] === undefined) return false;
+  (traced[kEndAtClose] ??= []).push(span);
+  return true;
 }
 
 /** Listeners of a traced request run in its context. */
@@ -231,6 +250,11 @@ function patchResponseEmit(emit: Emit): Emit {
         this[kServerSpan] = undefined;
         if (event === 'close') open.finish(this);
         else open.fail(arguments[1]);
+      }
+      const ending = this[kEndAtClose];
+      if (event === 'close' && ending !== undefined) {
+        this[kEndAtClose] = undefined;
+        for (let i = 0; i < ending.length; i++) ending[i]!.end();
       }
     }
     const contexts = manager();
