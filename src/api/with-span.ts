@@ -4,13 +4,13 @@ import {
   trace,
   type Attributes,
   type Context,
-  type ContextManager,
   type Link,
   type Span,
   type SpanKind,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import { activeContextManager } from '../internal/context-manager.js';
 import { globalState } from '../internal/global-state.js';
 import { VERSION } from '../internal/version.js';
 
@@ -157,14 +157,13 @@ export function withSpan<R>(
   // Written out rather than through runInSpan: no argument array, and the tracer's own active-context lookup.
   // No options: the tracer's cheapest path (undefined rather than an empty object).
   // tracewire's own context manager while it is the registered one: the API's context calls look it up each time.
-  const manager = state.contextManager as ContextManager | undefined;
+  const manager = activeContextManager();
   const tracer = options?.tracer ?? defaultTracer();
-  const ctx = options?.context ?? (manager !== undefined ? manager.active() : context.active());
+  const ctx = options?.context ?? manager.active();
   const span = tracer.startSpan(name, options, ctx);
   let result: R;
   try {
-    const active = trace.setSpan(ctx, span);
-    result = manager !== undefined ? manager.with(active, fn, undefined, span) : context.with(active, fn, undefined, span);
+    result = manager.with(trace.setSpan(ctx, span), fn, undefined, span);
   } catch (error) {
     failSpan(span, error);
     span.end();

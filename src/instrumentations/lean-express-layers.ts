@@ -1,4 +1,4 @@
-import { context as contextApi, SpanStatusCode, trace, type Context, type ContextManager, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import {
@@ -9,7 +9,7 @@ import {
   storeLayerPath,
 } from '@opentelemetry/instrumentation-express/build/src/utils.js';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import { globalState } from '../internal/global-state.js';
+import { activeContextManager as manager, applyArguments } from '../internal/context-manager.js';
 import { debug } from '../internal/log.js';
 import { TracewireTracer } from '../sdk/tracewire-tracer.js';
 import { endAtResponseClose } from './http-server/http-server-instrumentation.js';
@@ -45,14 +45,6 @@ interface Request {
   [LAYERS_STORE]?: unknown[];
 }
 
-const state = globalState();
-function manager(): Pick<ContextManager, 'active' | 'with'> {
-  return (state.contextManager as ContextManager | undefined) ?? contextApi;
-}
-function applyWith(fn: Handle, self: unknown, args: IArguments): unknown {
-  return Reflect.apply(fn, self, args);
-}
-
 /**
  * One call of a layer with its span: ends it when the layer calls `next` (recording an error passed to it) or when
  * the response closes, whichever comes first, exactly as the express instrumentation's wrapper does.
@@ -70,9 +62,11 @@ class LayerCall {
     private readonly layerPathStored: boolean,
   ) {}
 
+  /** Ends the span once (on `next`, on the response's close, or at once for a router). */
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    if (this.onClose !== undefined) this.request.res?.removeListener('close', this.onClose);
     this.span.end();
   }
 
@@ -85,18 +79,14 @@ class LayerCall {
       this.span.recordException(error);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     }
-    if (!this.ended) {
-      this.ended = true;
-      if (this.onClose !== undefined) this.request.res?.removeListener('close', this.onClose);
-      this.span.end();
-    }
+    this.end();
     if (!(this.request.route && isError) && this.layerPathStored) this.request[LAYERS_STORE]!.pop();
     const contexts = manager();
     const active = contexts.active();
     const parentSpan = trace.getSpan(this.parentContext);
     // The active context (it may carry baggage set by a middleware) with the parent span, so siblings do not nest.
     const nextContext = parentSpan === undefined || trace.getSpan(active) === parentSpan ? active : trace.setSpan(active, parentSpan);
-    return contexts.with(nextContext, applyWith, undefined, this.callback!, self, args);
+    return contexts.with(nextContext, applyArguments, undefined, this.callback!, self, args);
   }
 }
 
@@ -135,7 +125,7 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
     }
   }
   try {
-    return contexts.with(layerContext, applyWith, undefined, untraced, self, args);
+    return contexts.with(layerContext, applyArguments, undefined, untraced, self, args);
   } catch (thrown) {
     const [error, message] = asErrorAndMessage(thrown);
     span.recordException(error);

@@ -1,5 +1,4 @@
 import {
-  context as contextApi,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -7,7 +6,6 @@ import {
   trace,
   type Attributes,
   type Context,
-  type ContextManager,
   type Span,
   type SpanOptions,
 } from '@opentelemetry/api';
@@ -16,7 +14,7 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition, type Instrume
 import { getIncomingRequestAttributes, setSpanWithError } from '@opentelemetry/instrumentation-http/build/src/utils.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { globalState } from '../../internal/global-state.js';
+import { activeContextManager as manager, applyArguments } from '../../internal/context-manager.js';
 import { VERSION } from '../../internal/version.js';
 import { TracewireTracer } from '../../sdk/tracewire-tracer.js';
 
@@ -68,17 +66,6 @@ class ServerSpan {
     setSpanWithError(this.span, error instanceof Error ? error : new Error(String(error)));
     this.span.end();
   }
-}
-
-const state = globalState();
-/** The context manager tracewire registered, else the API's (which finds the global one). */
-function manager(): Pick<ContextManager, 'active' | 'with'> {
-  return (state.contextManager as ContextManager | undefined) ?? contextApi;
-}
-
-/** Calls `emit` on `target` with `args` (an arguments object): the callback of ContextManager.with, no closure. */
-function applyEmit(emit: Emit, target: unknown, args: IArguments): boolean {
-  return Reflect.apply(emit, target, args) as boolean;
 }
 
 const attributeLog = { verbose: (): void => undefined } as unknown as Parameters<typeof getIncomingRequestAttributes>[2];
@@ -193,11 +180,10 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     response[kContext] = ctx;
     response[kServerSpan] = open;
     response[kEndAtClose] = undefined;
-    if (open === undefined) return manager().with(ctx, applyEmit, undefined, emit, server, args);
     try {
-      return manager().with(ctx, applyEmit, undefined, emit, server, args);
+      return manager().with(ctx, applyArguments, undefined, emit, server, args) as boolean;
     } catch (error) {
-      if (response[kServerSpan] === open) {
+      if (open !== undefined && response[kServerSpan] === open) {
         response[kServerSpan] = undefined;
         open.fail(error);
       }
@@ -225,14 +211,18 @@ export function endAtResponseClose(response: unknown, span: Ending): boolean {
   return true;
 }
 
+/** Calls `emit` on `target` with `args` in `ctx`, the request's context (directly when it is already active, or none). */
+function emitInContext(ctx: Context | undefined, emit: Emit, target: unknown, args: IArguments): boolean {
+  if (ctx === undefined) return Reflect.apply(emit, target, args) as boolean;
+  const contexts = manager();
+  if (contexts.active() === ctx) return Reflect.apply(emit, target, args) as boolean;
+  return contexts.with(ctx, applyArguments, undefined, emit, target, args) as boolean;
+}
+
 /** Listeners of a traced request run in its context. */
 function patchMessageEmit(emit: Emit): Emit {
-  return function emitInRequestContext(this: Traced, event: string | symbol): boolean {
-    const ctx = this[kContext];
-    if (ctx === undefined) return Reflect.apply(emit, this, arguments) as boolean;
-    const contexts = manager();
-    if (contexts.active() === ctx) return Reflect.apply(emit, this, arguments) as boolean;
-    return contexts.with(ctx, applyEmit, undefined, emit, this, arguments);
+  return function emitInRequestContext(this: Traced): boolean {
+    return emitInContext(this[kContext], emit, this, arguments);
   };
 }
 
@@ -243,8 +233,7 @@ function patchMessageEmit(emit: Emit): Emit {
 function patchResponseEmit(emit: Emit): Emit {
   return function emitInResponseContext(this: Response, event: string | symbol): boolean {
     const ctx = this[kContext];
-    if (ctx === undefined) return Reflect.apply(emit, this, arguments) as boolean;
-    if (event === 'close' || event === 'error') {
+    if (ctx !== undefined && (event === 'close' || event === 'error')) {
       const open = this[kServerSpan];
       if (open !== undefined) {
         this[kServerSpan] = undefined;
@@ -257,8 +246,6 @@ function patchResponseEmit(emit: Emit): Emit {
         for (let i = 0; i < ending.length; i++) ending[i]!.end();
       }
     }
-    const contexts = manager();
-    if (contexts.active() === ctx) return Reflect.apply(emit, this, arguments) as boolean;
-    return contexts.with(ctx, applyEmit, undefined, emit, this, arguments);
+    return emitInContext(ctx, emit, this, arguments);
   };
 }
