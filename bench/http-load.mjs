@@ -57,6 +57,24 @@ function currentAffinity() {
 }
 const setAffinity = (cpus) => spawnSync('taskset', ['-pc', cpus, String(process.pid)], { stdio: 'ignore' });
 
+/**
+ * With 2 CPUs of our own and `taskset`: pins this process (the load generator) to CPU 0 and returns the CPU lists for
+ * the receiver (CPU 0) and the app (CPU 1), and `restore()` for this process's previous affinity. Otherwise nothing is
+ * pinned and both lists are undefined.
+ */
+export function pinLoadGenerator(pin = true) {
+  const affinity = pin ? currentAffinity() : null;
+  const canPin = affinity !== null && /^0[-,]1/.test(affinity);
+  if (canPin) setAffinity('0');
+  return {
+    receiverCpus: canPin ? '0' : undefined,
+    appCpus: canPin ? '1' : undefined,
+    restore() {
+      if (canPin) setAffinity(affinity);
+    },
+  };
+}
+
 /** Starts the app with `variant`'s flags; resolves with its URL once it prints its port. */
 export async function startApp(variant, { endpoint, cpus, extraFlags = [], extraEnv = {} }) {
   const nodeArgs = [...extraFlags, ...variant.flags, APP];
@@ -147,11 +165,9 @@ async function sample(variant, receiver, { warmupS, durationS, connections, appC
 
 /** Runs every variant `repeats` times, interleaved; returns the rows plus the raw samples. */
 export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connections = 32, pin = true, variants = VARIANTS } = {}) {
-  const affinity = pin ? currentAffinity() : null;
-  const canPin = affinity !== null && /^0[-,]1/.test(affinity);
-  if (canPin) setAffinity('0');
-  const receiver = await startReceiverProcess({ cpus: canPin ? '0' : undefined });
-  const opts = { warmupS, durationS, connections, appCpus: canPin ? '1' : undefined };
+  const pinning = pinLoadGenerator(pin);
+  const receiver = await startReceiverProcess({ cpus: pinning.receiverCpus });
+  const opts = { warmupS, durationS, connections, appCpus: pinning.appCpus };
   let raw;
   try {
     raw = await interleave(
@@ -160,7 +176,7 @@ export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connect
     );
   } finally {
     receiver.close();
-    if (canPin) setAffinity(affinity);
+    pinning.restore();
   }
   const rps = (name) => raw[name]?.map((s) => s.rps);
   const delivered = (name) => {
@@ -171,7 +187,7 @@ export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connect
     const bytes = xs.reduce((n, s) => n + s.bytes, 0);
     return `${spans} spans (${(spans / responses).toFixed(3)} per response, ${(bytes / Math.max(spans, 1)).toFixed(0)} B/span) for ${responses} responses`;
   };
-  const setup = `${connections} connections, ${durationS} s after ${warmupS} s warm-up, ${repeats} fresh processes per variant, ${canPin ? 'app pinned to CPU 1, load generator + receiver to CPU 0' : 'not pinned'}`;
+  const setup = `${connections} connections, ${durationS} s after ${warmupS} s warm-up, ${repeats} fresh processes per variant, ${pinning.appCpus !== undefined ? 'app pinned to CPU 1, load generator + receiver to CPU 0' : 'not pinned'}`;
   const rows = [];
   if (raw['tracewire 100%']) rows.push(row('HTTP load, traced/bare, 100% sampled', 'req/s', rps('tracewire 100%'), rps('bare'), { op: '>=', limit: 0.8 }, `${setup}; delivered ${delivered('tracewire 100%')}`));
   if (raw['tracewire 10%']) rows.push(row('HTTP load, traced/bare, 10% sampled', 'req/s', rps('tracewire 10%'), rps('bare'), { op: '>=', limit: 0.95 }, `delivered ${delivered('tracewire 10%')}`));

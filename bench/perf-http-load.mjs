@@ -2,7 +2,7 @@
 // `node --cpu-prof` (bench/profile-http-load.mjs) charges V8's inline-cache misses, megamorphic lookups and builtins
 // to the JavaScript function that ran them and cannot see the kernel; `perf record` on the app process (all its
 // threads, with `--perf-basic-prof` so JIT frames have names) does. Each variant runs in a fresh app process, pinned
-// as in bench/http-load.mjs; samples of the measured window are grouped into categories and printed as CPU µs per
+// as in bench/http-load.mjs (pinLoadGenerator); samples of the measured window are grouped into categories and printed as CPU µs per
 // request, side by side:
 //   kernel            system calls and the loopback network stack (on loopback, the sender's CPU also runs the
 //                     receiver's side and the wake-up of the load generator)
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReceiverProcess } from './lib/otlp-receiver.mjs';
-import { startApp } from './http-load.mjs';
+import { pinLoadGenerator, startApp } from './http-load.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FREQUENCY = 4999;
@@ -58,10 +58,9 @@ export function categoryOf(dso, symbol) {
 }
 
 /** Runs `variant` under load with `perf record` on the app for the measured window; µs per request by category. */
-async function measure(variant, durationS, dataFile) {
-  const pin = spawnSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
-  const receiver = await startReceiverProcess({ cpus: pin ? '0' : undefined });
-  const app = await startApp(variant, { endpoint: receiver.url, cpus: pin ? '1' : undefined });
+async function measure(variant, durationS, dataFile, pinning) {
+  const receiver = await startReceiverProcess({ cpus: pinning.receiverCpus });
+  const app = await startApp(variant, { endpoint: receiver.url, cpus: pinning.appCpus });
   try {
     await autocannon({ url: `${app.url}/api/users`, connections: 32, duration: 3 });
     const perf = spawn('perf', ['record', '-q', '-F', String(FREQUENCY), '-p', String(app.child.pid), '-o', dataFile], { stdio: 'ignore' });
@@ -101,7 +100,12 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const names = (process.argv[3] ?? Object.keys(VARIANTS).join(',')).split(',');
   for (const name of names) if (!VARIANTS[name]) throw new Error(`unknown variant ${name}; known: ${Object.keys(VARIANTS).join(', ')}`);
   const results = {};
-  for (const name of names) results[name] = await measure(VARIANTS[name], durationS, join(tmpdir(), `tracewire-perf-${process.pid}.data`));
+  const pinning = pinLoadGenerator();
+  try {
+    for (const name of names) results[name] = await measure(VARIANTS[name], durationS, join(tmpdir(), `tracewire-perf-${process.pid}.data`), pinning);
+  } finally {
+    pinning.restore();
+  }
   const categories = [...new Set(names.flatMap((n) => [...results[n].categories.keys()]))].sort();
   const cell = (s) => String(s).padStart(15);
   console.log(`CPU µs per request by category (perf record -F ${FREQUENCY}, ${durationS} s of autocannon, 32 connections)`);

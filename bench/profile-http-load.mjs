@@ -4,7 +4,6 @@
 // for the SDK), and (b) the top functions by self time.
 // Usage: node bench/profile-http-load.mjs ["tracewire 100%"|"tracewire 10%"|bare|stock] [durationS=8] [connections=32]
 // The .cpuprofile file is kept in a temporary folder (its path is printed) for Chrome DevTools.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startReceiverProcess } from './lib/otlp-receiver.mjs';
-import { startApp, VARIANTS } from './http-load.mjs';
+import { pinLoadGenerator, startApp, VARIANTS } from './http-load.mjs';
 
 /** The package (or area) a profile frame belongs to, from its URL. */
 export function areaOf(url, functionName) {
@@ -91,13 +90,14 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const connections = Number(process.argv[4] ?? 32);
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-prof-'));
   // Pinned as in bench/http-load.mjs: the app on CPU 1, autocannon and the receiver on CPU 0.
-  const pin = spawnSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
-  const receiver = await startReceiverProcess({ cpus: pin ? '0' : undefined });
-  const app = await startApp(VARIANTS[name], { endpoint: receiver.url, cpus: pin ? '1' : undefined, extraFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const pinning = pinLoadGenerator();
+  const receiver = await startReceiverProcess({ cpus: pinning.receiverCpus });
+  const app = await startApp(VARIANTS[name], { endpoint: receiver.url, cpus: pinning.appCpus, extraFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   const warm = await autocannon({ url: `${app.url}/api/users`, connections, duration: 2 });
   const result = await autocannon({ url: `${app.url}/api/users`, connections, duration: durationS });
   await app.stop();
   receiver.close();
+  pinning.restore();
   const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
   const { totalMs, areas, functions } = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')));
   const busy = totalMs - (areas.find(([a]) => a === '(idle)')?.[1] ?? 0);
