@@ -23,6 +23,9 @@ import { newSpanId, newTraceId, takeWords, word } from './pooled-id-generator.js
 import { RecordingSpan, type SpanShared } from './recording-span.js';
 import { traceIdWithAccumulation, UnsampledSpan } from './unsampled-span.js';
 
+/** Computes a span's initial attributes from a source object (see `startSpanWithAttributesOf`). */
+type AttributesOf = (source: unknown) => Attributes;
+
 /** Whether a trace id (known valid) is kept by `rule`. */
 function keeps(rule: number, traceId: string): boolean {
   return rule === KEEP_ALL ? true : rule === KEEP_NONE ? false : accumulateTraceId(traceId) < rule;
@@ -62,7 +65,7 @@ export class TracewireTracer implements Tracer {
    * drops costs no attribute work. `options.attributes` is ignored.
    */
   startSpanWithAttributesOf<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
-    return this.begin(name, options, ctx, attributesOf as (source: unknown) => Attributes, source);
+    return this.begin(name, options, ctx, attributesOf as AttributesOf, source);
   }
 
   /**
@@ -74,7 +77,7 @@ export class TracewireTracer implements Tracer {
     return span instanceof UnsampledSpan && this.plan !== null && this.plan.localParentNotSampled === KEEP_NONE;
   }
 
-  private begin(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: ((source: unknown) => Attributes) | undefined, source: unknown): Span {
+  private begin(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {
     if (options !== undefined && options.root === true) ctx = trace.deleteSpan(ctx);
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpan(ctx);
@@ -114,7 +117,7 @@ export class TracewireTracer implements Tracer {
    * A span of a new trace. Under a ratio rule a random 32-bit number plays the trace id's accumulation and
    * decides; the id itself is made only for a kept span, or when a dropped span's context is asked for.
    */
-  private startRoot(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: ((source: unknown) => Attributes) | undefined, source: unknown): Span {
+  private startRoot(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {
     const rule = this.plan === null ? ASK_SAMPLER : this.plan.root;
     if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
     if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
@@ -131,7 +134,7 @@ export class TracewireTracer implements Tracer {
     traceId: string,
     parent: SpanContext | undefined,
     traceState: TraceState | undefined,
-    attributesOf: ((source: unknown) => Attributes) | undefined,
+    attributesOf: AttributesOf | undefined,
     source: unknown,
   ): Span {
     const spanContext: SpanContext = { traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, traceState };
@@ -149,7 +152,7 @@ export class TracewireTracer implements Tracer {
     traceId: string,
     parent: SpanContext | undefined,
     traceState: TraceState | undefined,
-    attributesOf: ((source: unknown) => Attributes) | undefined,
+    attributesOf: AttributesOf | undefined,
     source: unknown,
   ): Span {
     const kind = options?.kind ?? SpanKind.INTERNAL;
