@@ -14,6 +14,8 @@
 // Usage: node bench/perf-http-load.mjs [durationS=5] [variant,variant,...]
 // Variants: bare, dropped, 10%, 100%, 100%-no-export (the default is all five). Needs `perf` (Debian: linux-perf)
 // and perf_event_paranoid <= 2; not run by `npm run bench`.
+// The "js: <package>" rows rely on --perf-basic-prof's names, which can be stale where V8 reused code space (see
+// bench/README.md "Profiling note"); the other categories do not depend on them.
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
