@@ -10,6 +10,8 @@
 //     unsampled span (TraceIdRatioBasedSampler) for information.
 //  3. withSpan: withSpan(name, fn) against the hand-written startActiveSpan + try/catch/finally, sync and async,
 //     same tracer (sampled, exporter none, so the difference is withSpan's own code).
+//  4. serverSpan (information): an HTTP server span with the request's attributes (a query included) and the
+//     status and route set later, no exporter behind either; tracewire with its default redaction processor.
 // Each case runs in its own child process (JIT feedback and the global provider stay per case).
 //
 // Usage: node bench/spans.mjs [repeats]        (needs `npm run build`)
@@ -188,7 +190,55 @@ async function withSpanCase(repeats) {
   ];
 }
 
-const CASES = { pipeline: pipelineCase, unsampled: unsampledCase, withSpan: withSpanCase };
+/** The attributes instrumentation-http gives a server span (stable conventions), for a request with a query. */
+const serverAttributes = (i) => ({
+  'http.request.method': 'GET',
+  'url.scheme': 'http',
+  'url.path': '/api/users',
+  'url.query': 'limit=10&page=2',
+  'server.address': 'localhost',
+  'server.port': 3000,
+  'client.address': '127.0.0.1',
+  'network.peer.address': '127.0.0.1',
+  'network.peer.port': 50000 + (i & 255),
+  'network.protocol.version': '1.1',
+  'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)',
+});
+
+/** ns per SERVER span with the request's attributes, its status code and route set later, then ended. */
+function timeServerSpans(tracer, count, SpanKind) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const span = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: serverAttributes(i) });
+    span.setAttribute('http.response.status_code', 200);
+    span.setAttribute('http.route', '/api/users');
+    span.updateName('GET /api/users');
+    span.end();
+    sink += span.isRecording() ? 1 : 0;
+  }
+  return Number(process.hrtime.bigint() - t0) / count;
+}
+
+// 4. server span (information, no bar): the SERVER span of an HTTP request, with the 11 attributes
+//    instrumentation-http sets from the request (a query string included) plus the status code and route, started
+//    and ended; no exporter behind either (tracewire: exporters none, its redaction processor on, as by default;
+//    stock: BasicTracerProvider with no processor), so this is the span's own cost and tracewire's redaction.
+async function serverSpanCase(repeats) {
+  const { initTracing } = await import('tracewire');
+  const { SpanKind } = await import('@opentelemetry/api');
+  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  const tracing = initTracing({ serviceName: 'bench', exporters: ['none'], instrumentations: false, shutdownSignals: false });
+  const stock = new BasicTracerProvider().getTracer('bench');
+  const count = 200_000;
+  const samples = await interleave(
+    { tracewire: () => timeServerSpans(tracing.tracer, count, SpanKind), stock: () => timeServerSpans(stock, count, SpanKind) },
+    { repeats, warmup: 2 },
+  );
+  await tracing.shutdown();
+  return [row('server span, 13 attributes with a query, redaction on (info)', 'ns/span', samples.tracewire, samples.stock)];
+}
+
+const CASES = { pipeline: pipelineCase, unsampled: unsampledCase, withSpan: withSpanCase, serverSpan: serverSpanCase };
 
 /** Runs every case in its own child process and returns the rows. */
 export async function run({ repeats = 7, cases = Object.keys(CASES) } = {}) {

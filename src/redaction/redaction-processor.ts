@@ -13,6 +13,8 @@ const URL_QUERY = 2;
 const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target']);
 /** Attribute keys are low-cardinality; the cache stops growing past this many (later keys are classified each time). */
 const MAX_CACHED_KEYS = 4096;
+/** Query parameter names longer than this are matched each time instead of cached. */
+const MAX_CACHED_NAME_LENGTH = 128;
 const CAMEL_BOUNDARY = /([a-z0-9])([A-Z])/g;
 
 function escapeRegExp(text: string): string {
@@ -35,6 +37,8 @@ export class RedactionProcessor implements SpanProcessor {
   private readonly keyMatcher: RegExp;
   private readonly patterns: readonly RegExp[];
   private readonly decisions = new Map<string, number>();
+  /** Whether a query parameter name (as written in the URL, still encoded) names a secret, cached like `decisions`. */
+  private readonly parameterDecisions = new Map<string, boolean>();
 
   constructor(redaction: ResolvedRedaction) {
     const words = redaction.keys.map(escapeRegExp).join('|');
@@ -118,6 +122,17 @@ export class RedactionProcessor implements SpanProcessor {
     return result;
   }
 
+  /** Whether the query parameter `name` (still encoded) names a secret; decoded and matched once per name. */
+  private isSecretParameter(name: string): boolean {
+    let decision = this.parameterDecisions.get(name);
+    if (decision === undefined) {
+      decision = this.isSecretName(safeDecode(name));
+      // Names come from the request (a client can send any): only short ones are kept, at most MAX_CACHED_KEYS.
+      if (name.length <= MAX_CACHED_NAME_LENGTH && this.parameterDecisions.size < MAX_CACHED_KEYS) this.parameterDecisions.set(name, decision);
+    }
+    return decision;
+  }
+
   /** Redacts the values of secret parameters in `?a=1&b=2` (the whole value may be a URL, a path or a bare query). */
   private redactQuery(value: string): string {
     let start = value.indexOf('?');
@@ -128,25 +143,27 @@ export class RedactionProcessor implements SpanProcessor {
     }
     const hash = value.indexOf('#', start + 1);
     const end = hash === -1 ? value.length : hash;
-    let out = value.slice(0, start + 1);
+    // The result is built from the first secret parameter on: a query without one costs no string building.
+    let out: string | undefined;
     let pos = start + 1;
-    let changed = false;
     while (pos <= end) {
       let amp = value.indexOf('&', pos);
       if (amp === -1 || amp > end) amp = end;
       const eq = value.indexOf('=', pos);
-      const hasValue = eq !== -1 && eq < amp;
-      const name = value.slice(pos, hasValue ? eq : amp);
-      if (hasValue && this.isSecretName(safeDecode(name))) {
-        out += `${name}=${REDACTED}`;
-        changed = true;
-      } else {
+      if (eq !== -1 && eq < amp) {
+        const name = value.slice(pos, eq);
+        if (this.isSecretParameter(name)) {
+          out = `${out ?? value.slice(0, pos)}${name}=${REDACTED}`;
+        } else if (out !== undefined) {
+          out += value.slice(pos, amp);
+        }
+      } else if (out !== undefined) {
         out += value.slice(pos, amp);
       }
-      if (amp < end) out += '&';
+      if (out !== undefined && amp < end) out += '&';
       pos = amp + 1;
     }
-    return changed ? out + value.slice(end) : value;
+    return out === undefined ? value : out + value.slice(end);
   }
 }
 

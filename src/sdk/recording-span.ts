@@ -123,7 +123,7 @@ export class RecordingSpan implements Span {
     this.isEnded = false;
     if (links !== undefined) for (let i = 0; i < links.length; i++) this.addLink(links[i]!);
     this.startTime = this.startTimeProvided ? this.timeOf(startTime) : millisToHrTime(now);
-    if (attributes !== undefined) this.setAttributes(attributes);
+    if (attributes !== undefined) this.setInitialAttributes(attributes);
     shared.processor.onStart(this, parentContext);
   }
 
@@ -158,6 +158,20 @@ export class RecordingSpan implements Span {
       if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
     }
     return this;
+  }
+
+  /**
+   * The span's attributes from its options (and its sampler), as the SDK takes them: its tracer sanitizes them
+   * (`sanitizeAttributes`: own keys only, invalid keys and values dropped with a warning, arrays copied) and the span
+   * sets them one by one. Done here in one pass instead of building the sanitized copy first.
+   */
+  private setInitialAttributes(attributes: Attributes): void {
+    if (typeof attributes !== 'object' || attributes === null) return;
+    for (const key in attributes) {
+      if (!hasOwn.call(attributes, key)) continue;
+      const value = attributes[key];
+      this.setAttribute(key, Array.isArray(value) ? (value.slice() as AttributeValue) : value);
+    }
   }
 
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, timeStamp?: TimeInput): this {

@@ -139,8 +139,8 @@ export class TracewireTracer implements Tracer {
   ): Span {
     const spanContext: SpanContext = { traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, traceState };
     if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
-    const raw = attributesOf !== undefined ? attributesOf(source) : options.attributes;
-    const attributes = raw === undefined ? undefined : sanitizeAttributes(raw);
+    // The span sanitizes its initial attributes as the SDK's tracer does (see RecordingSpan.setInitialAttributes).
+    const attributes = attributesOf !== undefined ? attributesOf(source) : options.attributes;
     return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, options.links, options.startTime, ctx);
   }
 
@@ -166,8 +166,8 @@ export class TracewireTracer implements Tracer {
       traceState: result.traceState ?? traceState,
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    const initial = sanitizeAttributes(Object.assign(attributes, result.attributes));
-    return new RecordingSpan(this.shared, spanContext, name, kind, parent, initial, links, options?.startTime, ctx);
+    // The sampler's attributes are sanitized by the span with the others.
+    return new RecordingSpan(this.shared, spanContext, name, kind, parent, Object.assign(attributes, result.attributes), links, options?.startTime, ctx);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;

@@ -269,6 +269,38 @@ describe('tracewire spans read like SDK spans', () => {
     };
     expect(messages(script, true)).toEqual(messages(script, false));
     expect(messages(script, true).length).toBeGreaterThan(0);
+    // Initial attributes, from the options and from a sampler: one warning per invalid key or value, as the SDK's
+    // sanitizeAttributes gives them.
+    const sampler = (): Sampler => ({
+      shouldSample: () => ({ decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { 'sampler.bad': {} as never, 'sampler.ok': 1 } }),
+      toString: () => 'WithAttributes',
+    });
+    const initial = (tracewire: boolean) => {
+      const lines: string[] = [];
+      const log = (m: string) => lines.push(m);
+      diag.setLogger({ error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+      const { tracer } = both(sampler)[tracewire ? 'tracewire' : 'stock'];
+      tracer.startSpan('initial', { attributes: { '': 'empty key', bad: {} as never, mixed: [1, 'a'] as never, ok: 'yes' } }).end();
+      diag.disable();
+      return lines;
+    };
+    expect(initial(true)).toEqual(initial(false));
+    expect(initial(true)).toEqual(expect.arrayContaining(['Invalid attribute key: ', 'Invalid attribute value set for key: sampler.bad']));
+  });
+
+  it('copies array attributes given at start, as the SDK does, and ignores attributes that are not an object', () => {
+    const { stockSpans, ours } = compare((tracer) => {
+      const list = ['x', 'y'];
+      const span = tracer.startSpan('copied', { attributes: { list } });
+      list.push('added after start');
+      span.setAttribute('later', list.slice());
+      span.end();
+      tracer.startSpan('not an object', { attributes: 'abc' as never }).end();
+      tracer.startSpan('null', { attributes: null as never }).end();
+    });
+    expect(ours[0]!.attributes).toMatchObject({ list: ['x', 'y'], later: ['x', 'y', 'added after start'] });
+    expect(ours[1]!.attributes).toEqual(stockSpans[1]!.attributes);
+    expect(Object.keys(ours[1]!.attributes)).toEqual(['processor.saw_parent', 'processor.ending']);
   });
 });
 

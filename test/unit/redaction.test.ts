@@ -105,3 +105,31 @@ describe('secrets are redacted before export', () => {
     }
   });
 });
+
+describe('query parameters, redacted by the processor itself', () => {
+  it('matches encoded names, keeps names without a value and empty segments, and answers the same from its cache and for long names', async () => {
+    const { RedactionProcessor } = await import('../../src/redaction/redaction-processor.js');
+    const { DEFAULT_REDACT_KEYS } = await import('../../src/redaction/redact-patterns.js');
+    const processor = new RedactionProcessor({ keys: DEFAULT_REDACT_KEYS, patterns: [] });
+    const cases: Array<[string, string]> = [
+      ['/p?%74oken=a&x=1', '/p?%74oken=[REDACTED]&x=1'],
+      ['/p?x=1&my+password=b', '/p?x=1&my+password=[REDACTED]'],
+      ['/p?token&x=1', '/p?token&x=1'],
+      ['/p?&&token=1&', '/p?&&token=[REDACTED]&'],
+      ['/p?a=1&b=2#token=frag', '/p?a=1&b=2#token=frag'],
+      ['/p?secret=1&secret=2', '/p?secret=[REDACTED]&secret=[REDACTED]'],
+      ['/p?bad=%E0%A4%A&token=t', '/p?bad=%E0%A4%A&token=[REDACTED]'],
+      ['/p?%E0%A4%A=1', '/p?%E0%A4%A=1'],
+      ['/p', '/p'],
+      // Longer than the cached names: matched each time.
+      [`/p?${'x'.repeat(200)}_token=1&${'y'.repeat(200)}=2`, `/p?${'x'.repeat(200)}_token=[REDACTED]&${'y'.repeat(200)}=2`],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [input, expected] of cases) {
+        const attributes: Record<string, string> = { 'http.target': input };
+        processor.onEnd({ attributes, events: [], links: [] } as never);
+        expect(attributes['http.target'], `${input} (round ${round})`).toBe(expected);
+      }
+    }
+  });
+});
