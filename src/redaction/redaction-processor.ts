@@ -150,16 +150,10 @@ export class RedactionProcessor implements SpanProcessor {
       let amp = value.indexOf('&', pos);
       if (amp === -1 || amp > end) amp = end;
       const eq = value.indexOf('=', pos);
-      if (eq !== -1 && eq < amp) {
-        const name = value.slice(pos, eq);
-        if (this.isSecretParameter(name)) {
-          out = `${out ?? value.slice(0, pos)}${name}=${REDACTED}`;
-        } else if (out !== undefined) {
-          out += value.slice(pos, amp);
-        }
-      } else if (out !== undefined) {
-        out += value.slice(pos, amp);
-      }
+      // Only a parameter with a value can be redacted.
+      const name = eq !== -1 && eq < amp ? value.slice(pos, eq) : undefined;
+      if (name !== undefined && this.isSecretParameter(name)) out = `${out ?? value.slice(0, pos)}${name}=${REDACTED}`;
+      else if (out !== undefined) out += value.slice(pos, amp);
       if (out !== undefined && amp < end) out += '&';
       pos = amp + 1;
     }
