@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -9,7 +9,7 @@ const packageRequire = createRequire(import.meta.url);
 const CHUNKED_INSTRUMENTATIONS = ['amqplib', 'dns', 'express', 'fs', 'graphql', 'grpc', 'ioredis', 'kafkajs', 'koa', 'mongodb', 'mysql2', 'net', 'pg', 'redis'];
 const shared = {
   outDir: 'dist',
-  target: 'node20',
+  target: 'node22',
   platform: 'node' as const,
   sourcemap: true,
   shims: true,
@@ -42,7 +42,9 @@ function slimSemanticConventions(): NonNullable<Options['esbuildPlugins']>[numbe
   collectWords('src', words);
   const scoped = join('node_modules', '@opentelemetry');
   for (const name of readdirSync(scoped)) {
-    if (name !== 'semantic-conventions' && statSync(join(scoped, name, 'build')).isDirectory()) collectWords(join(scoped, name, 'build'), words);
+    if (name === 'semantic-conventions') continue;
+    // OpenTelemetry JS 3.x packages ship dist/, the 2.x line and some contrib packages build/.
+    for (const out of ['dist', 'build']) if (existsSync(join(scoped, name, out))) collectWords(join(scoped, name, out), words);
   }
   const entries = Object.keys(full)
     .filter((name) => words.has(name))
@@ -60,6 +62,22 @@ function slimSemanticConventions(): NonNullable<Options['esbuildPlugins']>[numbe
       build.onResolve({ filter: /^@opentelemetry\/semantic-conventions$/ }, () => ({ path: 'slim', namespace: 'tracewire-semconv' }));
       build.onResolve({ filter: /^tracewire:full-semantic-conventions$/ }, () => ({ path: '@opentelemetry/semantic-conventions', external: true }));
       build.onLoad({ filter: /.*/, namespace: 'tracewire-semconv' }, () => ({ contents: source, loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * Resolves `@opentelemetry/instrumentation-{http,express}/dist/utils.cjs` (internal modules, outside the packages'
+ * `exports`) to their files, so that the register bundle includes them (src/instrumentations/upstream/).
+ */
+function upstreamUtils(): NonNullable<Options['esbuildPlugins']>[number] {
+  return {
+    name: 'tracewire-upstream-utils',
+    setup(build) {
+      build.onResolve({ filter: /^@opentelemetry\/instrumentation-(http|express)\/dist\/utils\.cjs$/ }, (args) => {
+        const pkg = args.path.split('/dist/')[0]!;
+        return { path: join(dirname(packageRequire.resolve(pkg)), 'utils.cjs') };
+      });
     },
   };
 }
@@ -92,7 +110,8 @@ export default defineConfig([
     entry: { register: 'src/register/cjs.ts' },
     format: ['cjs'],
     noExternal: [/^@opentelemetry\/(?!api(\/|$))/],
-    esbuildPlugins: [slimSemanticConventions()],
+    esbuildPlugins: [slimSemanticConventions(), upstreamUtils()],
+    define: { ...shared.define, __TRACEWIRE_BUNDLES_UPSTREAM_UTILS__: 'true' },
     minifyWhitespace: true,
     minifySyntax: true,
   },

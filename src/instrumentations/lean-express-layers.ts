@@ -1,18 +1,12 @@
 import { SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import {
-  asErrorAndMessage,
-  getActualMatchedRoute,
-  getConstructedRoute,
-  getLayerMetadata,
-  storeLayerPath,
-} from '@opentelemetry/instrumentation-express/build/src/utils.js';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { activeContextManager as manager, applyArguments } from '../internal/context-manager.js';
 import { debug } from '../internal/log.js';
 import { TracewireTracer } from '../sdk/tracewire-tracer.js';
 import { endAtResponseClose } from './http-server/http-server-instrumentation.js';
+import { instrumentationExpressUtils, type InstrumentationExpressUtils } from './upstream/instrumentation-express-utils.js';
 
 /** Marks a layer handle that already got tracewire's wrapper. */
 const kLean = Symbol('tracewire.express.lean-layer');
@@ -20,6 +14,8 @@ const kLean = Symbol('tracewire.express.lean-layer');
 const LAYERS_STORE = '__ot_middlewares';
 /** What express's `next` accepts without meaning an error. */
 const NOT_ERRORS: readonly unknown[] = [undefined, null, 'route', 'router'];
+/** The express instrumentation's own functions (set by leanExpressLayers before any layer is wrapped). */
+let upstream: InstrumentationExpressUtils;
 
 type Handle = ((this: unknown, ...args: unknown[]) => unknown) & { __original?: Handle; [kLean]?: true };
 interface Layer {
@@ -75,7 +71,7 @@ class LayerCall {
     const maybeError: unknown = args[0];
     const isError = !NOT_ERRORS.includes(maybeError);
     if (!this.ended && isError) {
-      const [error, message] = asErrorAndMessage(maybeError);
+      const [error, message] = upstream.asErrorAndMessage(maybeError);
       this.span.recordException(error);
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     }
@@ -98,10 +94,10 @@ class LayerCall {
  */
 function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: Handle, self: unknown, args: IArguments): unknown {
   const request = args[0] as Request;
-  const { isLayerPathStored } = storeLayerPath(request as never, layerPath as never);
-  const constructedRoute = getConstructedRoute(request as never);
-  const matchedRoute = getActualMatchedRoute(request as never);
-  const metadata = getLayerMetadata(constructedRoute, layer as never, layerPath as never);
+  const { isLayerPathStored } = upstream.storeLayerPath(request as never, layerPath as never);
+  const constructedRoute = upstream.getConstructedRoute(request as never);
+  const matchedRoute = upstream.getActualMatchedRoute(request as never);
+  const metadata = upstream.getLayerMetadata(constructedRoute, layer as never, layerPath as never);
   const contexts = manager();
   const parentContext = contexts.active();
   const rpc = getRPCMetadata(parentContext);
@@ -127,7 +123,7 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
   try {
     return contexts.with(layerContext, applyArguments, undefined, untraced, self, args);
   } catch (thrown) {
-    const [error, message] = asErrorAndMessage(thrown);
+    const [error, message] = upstream.asErrorAndMessage(thrown);
     span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     throw thrown;
@@ -156,6 +152,12 @@ export function leanExpressLayers(Base: ExpressInstrumentationClass): ExpressIns
   const proto = Base.prototype as Partial<ExpressInstrumentationLike>;
   if (typeof proto._applyPatch !== 'function') {
     debug('express instrumentation: no _applyPatch to wrap; its own layer wrapper runs for every request');
+    return Base;
+  }
+  try {
+    upstream = instrumentationExpressUtils();
+  } catch (error) {
+    debug(`express instrumentation: ${(error as Error).message}; its own layer wrapper runs for every request`);
     return Base;
   }
   return class LeanExpressInstrumentation extends (Base as new (config?: object) => ExpressInstrumentationLike) {

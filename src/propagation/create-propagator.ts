@@ -2,10 +2,11 @@ import type { TextMapPropagator } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { createRequire } from 'node:module';
 import type { PropagatorName } from '../config/types.js';
+import { JaegerPropagator } from './jaeger-propagator.js';
 import { ValidContextPropagator } from './valid-context-propagator.js';
 
-// The B3 and Jaeger packages (70 files, about 13 ms to load) are required only when configured: the default
-// propagators (tracecontext, baggage) come from @opentelemetry/core, which is loaded anyway.
+// The B3 package is required only when configured: the default propagators (tracecontext, baggage) come from
+// @opentelemetry/core, which is loaded anyway; the Jaeger format is tracewire's own (jaeger-propagator.ts).
 const localRequire = createRequire(import.meta.url);
 
 function b3Propagator(single: boolean): TextMapPropagator {
@@ -24,10 +25,7 @@ export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPro
     else if (item === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
     else if (item === 'baggage') propagators.push(new W3CBaggagePropagator());
     else if (item === 'b3' || item === 'b3multi') propagators.push(b3Propagator(item === 'b3'));
-    else if (item === 'jaeger') {
-      const { JaegerPropagator } = localRequire('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
-      propagators.push(new JaegerPropagator());
-    }
+    else if (item === 'jaeger') propagators.push(new JaegerPropagator());
   }
   return new ValidContextPropagator(new CompositePropagator({ propagators }));
 }

@@ -1,19 +1,93 @@
-import { context, ROOT_CONTEXT, type Context, type Link, type SpanKind, type Attributes } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
-import type { JaegerRemoteSampler as JaegerRemoteSamplerClass } from '@opentelemetry/sampler-jaeger-remote';
-import { createRequire } from 'node:module';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import type { JaegerRemoteOptions } from '../config/types.js';
 import { JAEGER_REMOTE_DEFAULTS } from '../config/resolve-sampler.js';
-import { warn } from '../internal/log.js';
-
-const localRequire = createRequire(import.meta.url);
+import { debug, warn } from '../internal/log.js';
+import { maskUrlCredentials } from '../internal/mask-url.js';
+import { ParentBased } from './parent-based.js';
+import { RateLimitingSampler } from './rate-limiting-sampler.js';
+import { RatioSampler } from './ratio-sampler.js';
 
 /**
- * The `jaeger_remote` sampler: @opentelemetry/sampler-jaeger-remote, loaded only when configured, with three
- * fixes around it. Its polling timer is unref'd (so it never keeps the process alive) and stopped at shutdown;
- * the first strategy is fetched at start rather than one interval later; and its requests are not traced.
- * A failing sampling endpoint is reported once. Create one with {@link jaegerRemoteSampler}.
+ * The JSON a Jaeger server (or a Collector's jaegerremotesampling extension) serves on `GET /sampling?service=NAME`:
+ * the protobuf `SamplingStrategyResponse` of Jaeger's sampling API mapped to JSON. Enums arrive as names or numbers.
+ * @internal
+ */
+export interface SamplingStrategyResponse {
+  strategyType?: 'PROBABILISTIC' | 'RATE_LIMITING' | 0 | 1;
+  probabilisticSampling?: { samplingRate?: number };
+  rateLimitingSampling?: { maxTracesPerSecond?: number };
+  operationSampling?: {
+    defaultSamplingProbability?: number;
+    defaultLowerBoundTracesPerSecond?: number;
+    perOperationStrategies?: Array<{ operation?: string; probabilisticSampling?: { samplingRate?: number } }>;
+  };
+}
+
+const isRate = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
+
+/**
+ * Samples by span name: the ratio of the operation's strategy, or the default ratio for any other name.
+ * @internal
+ */
+export class PerOperationSampler implements Sampler {
+  constructor(
+    private readonly byOperation: ReadonlyMap<string, Sampler>,
+    private readonly fallback: Sampler,
+  ) {}
+
+  shouldSample(ctx: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    return (this.byOperation.get(spanName) ?? this.fallback).shouldSample(ctx, traceId, spanName, spanKind, attributes, links);
+  }
+
+  toString(): string {
+    return `PerOperationSampler{default=${String(this.fallback)}, operations=${this.byOperation.size}}`;
+  }
+}
+
+/**
+ * The sampler a strategy response asks for, or an error message saying why it cannot be used. As in the other
+ * OpenTelemetry SDKs: per-operation probabilities when the response lists operations, else the probabilistic or
+ * rate-limiting strategy; each as the root sampler of a parent-based one (a child follows its parent's decision).
+ * @internal
+ */
+export function samplerFromStrategy(response: unknown): Sampler | string {
+  if (typeof response !== 'object' || response === null) return 'the answer is not a JSON object';
+  const strategy = response as SamplingStrategyResponse;
+  const operations = strategy.operationSampling?.perOperationStrategies;
+  if (Array.isArray(operations) && operations.length > 0) {
+    const fallbackRate = strategy.operationSampling?.defaultSamplingProbability ?? 0;
+    if (!isRate(fallbackRate)) return `operationSampling.defaultSamplingProbability ${String(fallbackRate)} is not between 0 and 1`;
+    const byOperation = new Map<string, Sampler>();
+    for (const op of operations) {
+      const rate = op?.probabilisticSampling?.samplingRate ?? 0;
+      if (typeof op?.operation !== 'string' || !isRate(rate)) return `the per-operation strategy ${JSON.stringify(op)} is not an operation name with a samplingRate between 0 and 1`;
+      byOperation.set(op.operation, new RatioSampler(rate));
+    }
+    return new ParentBased(new PerOperationSampler(byOperation, new RatioSampler(fallbackRate)));
+  }
+  const type = strategy.strategyType ?? 'PROBABILISTIC';
+  if (type === 'PROBABILISTIC' || type === 0) {
+    const rate = strategy.probabilisticSampling?.samplingRate ?? 0;
+    if (!isRate(rate)) return `probabilisticSampling.samplingRate ${String(rate)} is not between 0 and 1`;
+    return new ParentBased(new RatioSampler(rate));
+  }
+  if (type === 'RATE_LIMITING' || type === 1) {
+    const perSecond = strategy.rateLimitingSampling?.maxTracesPerSecond ?? 0;
+    if (!(typeof perSecond === 'number' && perSecond >= 0 && Number.isFinite(perSecond))) return `rateLimitingSampling.maxTracesPerSecond ${String(perSecond)} is not a number >= 0`;
+    return new ParentBased(perSecond === 0 ? new RatioSampler(0) : new RateLimitingSampler(perSecond));
+  }
+  return `the strategy type ${JSON.stringify(type)} is not PROBABILISTIC or RATE_LIMITING`;
+}
+
+/**
+ * The `jaeger_remote` sampler, tracewire's implementation of Jaeger remote sampling (the OpenTelemetry package
+ * for it has no release for OpenTelemetry JS 3.x). It fetches the strategy at start and every
+ * `pollingIntervalMs`, samples `initialSamplingRate` of new traces until the first answer, and keeps the last good
+ * strategy when a poll fails. Its polling timer never keeps the process alive, its requests are not traced, and a
+ * failing endpoint is reported once (then again only after it recovered and failed anew).
+ * Create one with {@link jaegerRemoteSampler}.
  *
  * @example
  * ```ts
@@ -22,71 +96,108 @@ const localRequire = createRequire(import.meta.url);
  * ```
  */
 export class JaegerRemote implements Sampler {
-  private readonly remote: JaegerRemoteSamplerClass;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private current: Sampler;
+  private readonly timer: NodeJS.Timeout;
   private readonly url: string;
+  private readonly timeoutMs: number;
+  private polling = false;
+  private failing = false;
+  private stopped = false;
+  /** Settles when the poll in flight (if any) settles; for tests and shutdown. @internal */
+  lastPoll: Promise<void> = Promise.resolve();
 
-  constructor(settings: Readonly<Required<JaegerRemoteOptions>>, serviceName: string) {
-    const { JaegerRemoteSampler } = localRequire('@opentelemetry/sampler-jaeger-remote') as typeof import('@opentelemetry/sampler-jaeger-remote');
-    this.url = `${settings.endpoint}/sampling?service=${serviceName}`;
-    // The package starts a setInterval in its constructor and keeps no way to stop it: capture the handle.
-    const realSetInterval = globalThis.setInterval;
-    let timer: NodeJS.Timeout | undefined;
-    globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => (timer = realSetInterval(...args))) as typeof setInterval;
-    try {
-      // The timer's callbacks run in the context active here: with tracing suppressed, polls make no spans.
-      this.remote = context.with(suppressTracing(ROOT_CONTEXT), () => new JaegerRemoteSampler({
-        endpoint: settings.endpoint,
-        serviceName,
-        poolingInterval: settings.pollingIntervalMs,
-        initialSampler: new TraceIdRatioBasedSampler(settings.initialSamplingRate),
-      }));
-    } finally {
-      globalThis.setInterval = realSetInterval;
-    }
-    this.timer = timer;
-    this.timer?.unref();
-    void context.with(suppressTracing(ROOT_CONTEXT), () => this.firstFetch(settings.initialSamplingRate));
+  constructor(private readonly settings: Readonly<Required<JaegerRemoteOptions>>, serviceName: string) {
+    this.url = `${settings.endpoint}/sampling?service=${encodeURIComponent(serviceName)}`;
+    this.current = new RatioSampler(settings.initialSamplingRate);
+    this.timeoutMs = Math.max(1000, Math.min(settings.pollingIntervalMs, 10_000));
+    this.timer = setInterval(pollFrom, settings.pollingIntervalMs, this);
+    this.timer.unref();
+    pollFrom(this);
   }
 
-  private async firstFetch(initialRate: number): Promise<void> {
-    try {
-      // Not part of the package's typed surface; it is the method its own timer calls.
-      await (this.remote as unknown as { getAndUpdateSampler(): Promise<void> }).getAndUpdateSampler();
-    } catch (error) {
-      const { message, cause } = error as Error & { cause?: { code?: string } };
-      warn(
-        `Jaeger remote sampling: ${this.url} failed (${cause?.code ?? message}); keeping ${initialRate} of new traces (initialSamplingRate) ` +
-          'and retrying every pollingIntervalMs. Check the endpoint in OTEL_TRACES_SAMPLER_ARG (Jaeger serves it on port 5778).',
-      );
+  /** One poll, unless one is in flight or the sampler was shut down. @internal */
+  poll(): void {
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    // With tracing suppressed, the fetch makes no span (and no span of the app's instrumentations).
+    this.lastPoll = context.with(suppressTracing(ROOT_CONTEXT), fetchStrategy, undefined, this.url, this.timeoutMs).then(
+      (answer) => this.apply(answer),
+      (error: unknown) => this.fail(describeFetchError(error)),
+    );
+  }
+
+  private apply(answer: unknown): void {
+    this.polling = false;
+    if (this.stopped) return;
+    const next = samplerFromStrategy(answer);
+    if (typeof next === 'string') return this.fail(`unusable strategy: ${next}`);
+    this.current = next;
+    if (this.failing) debug(`Jaeger remote sampling: ${maskUrlCredentials(this.url)} answers again`);
+    this.failing = false;
+  }
+
+  private fail(reason: string): void {
+    this.polling = false;
+    if (this.stopped) return;
+    if (this.failing) {
+      debug(`Jaeger remote sampling: ${maskUrlCredentials(this.url)} failed again (${reason})`);
+      return;
     }
+    this.failing = true;
+    warn(
+      `Jaeger remote sampling: ${maskUrlCredentials(this.url)} failed (${reason}); keeping the current sampler (${String(this.current)}) ` +
+        `and retrying every ${this.settings.pollingIntervalMs} ms. Check the endpoint in OTEL_TRACES_SAMPLER_ARG (Jaeger serves it on port 5778).`,
+    );
   }
 
   shouldSample(ctx: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    return this.remote.shouldSample(ctx, traceId, spanName, spanKind, attributes, links);
+    return this.current.shouldSample(ctx, traceId, spanName, spanKind, attributes, links);
   }
 
   /** Stops polling. */
   shutdown(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.stopped = true;
+    clearInterval(this.timer);
   }
 
   toString(): string {
-    return `JaegerRemote{${this.url}}`;
+    return `JaegerRemote{${maskUrlCredentials(this.url)}}`;
   }
+}
+
+/** The timer's callback (a module-level function: no closure per sampler). */
+function pollFrom(sampler: JaegerRemote): void {
+  sampler.poll();
+}
+
+async function fetchStrategy(url: string, timeoutMs: number): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
+function describeFetchError(error: unknown): string {
+  const { name, message, cause } = error as Error & { cause?: { code?: string } };
+  if (name === 'TimeoutError') return 'no answer in time';
+  if (name === 'SyntaxError') return 'the answer is not JSON';
+  return cause?.code ?? message;
 }
 
 /**
  * A sampler that follows the sampling strategy a Jaeger server (or an OpenTelemetry Collector with the
- * jaegerremotesampling extension) serves for `serviceName`: probabilistic or per-operation probabilities,
- * fetched at start and every `pollingIntervalMs`, with `initialSamplingRate` until the first answer.
- * Same as `OTEL_TRACES_SAMPLER=jaeger_remote`; use the name there, or this in code to wrap it yourself.
- * Its polling never keeps the process alive; initTracing stops it at shutdown when it is the configured
+ * jaegerremotesampling extension) serves for `serviceName`: probabilistic, rate-limiting or per-operation
+ * probabilities, fetched at start and every `pollingIntervalMs`, with `initialSamplingRate` until the first answer.
+ * Same as `OTEL_TRACES_SAMPLER=jaeger_remote` (defaults: endpoint `http://localhost:5778`, `pollingIntervalMs`
+ * 60000, `initialSamplingRate` 0.001; env `OTEL_TRACES_SAMPLER_ARG`); use the name there, or this in code to wrap it
+ * yourself. Its polling never keeps the process alive; initTracing stops it at shutdown when it is the configured
  * sampler (call `shutdown()` yourself if you wrap it in another sampler).
  *
  * @example
  * ```ts
- * import { initTracing, jaegerRemoteSampler, parentBased } from 'tracewire';
+ * import { initTracing, jaegerRemoteSampler } from 'tracewire';
  * const remote = jaegerRemoteSampler({ serviceName: 'checkout', endpoint: 'http://jaeger:5778' });
  * initTracing({ serviceName: 'checkout', sampler: remote });
  * ```

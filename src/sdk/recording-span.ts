@@ -12,10 +12,11 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import { addHrTimes, hrTime, hrTimeDuration, isTimeInput, isTimeInputHrTime, millisToHrTime, sanitizeAttributes, type InstrumentationScope } from '@opentelemetry/core';
+import { addHrTimes, cleanAttributes, cleanSimpleAttributes, hrTime, hrTimeDuration, isTimeInput, isTimeInputHrTime, millisToHrTime, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { Span, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { performance } from 'node:perf_hooks';
+import { copyAttributeValue, isSpanAttributeValue } from './attribute-values.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const EXCEPTION_TYPE = 'exception.type';
@@ -30,29 +31,11 @@ export interface SpanShared {
   readonly processor: SpanProcessor;
 }
 
-function isPrimitiveType(type: string): boolean {
-  return type === 'string' || type === 'number' || type === 'boolean';
-}
-
-/** The SDK's attribute value rule: a primitive, or an array of one primitive type (nulls allowed). */
-function isAttributeValue(value: unknown): boolean {
-  if (!Array.isArray(value)) return isPrimitiveType(typeof value);
-  let type: string | undefined;
-  for (let i = 0; i < value.length; i++) {
-    const element: unknown = value[i];
-    if (element === null || element === undefined) continue;
-    const elementType = typeof element;
-    if (elementType === type) continue;
-    if (type !== undefined || !isPrimitiveType(elementType)) return false;
-    type = elementType;
-  }
-  return true;
-}
-
-function truncate(value: AttributeValue, limit: number): AttributeValue {
-  if (typeof value === 'string') return value.length <= limit ? value : value.substring(0, limit);
-  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'string' && v.length > limit ? v.substring(0, limit) : v)) as AttributeValue;
-  return value;
+/** The length limit as the SDK applies it: a limit that is not positive is ignored, with a warning. */
+function lengthLimitOf(limit: number): number {
+  if (limit > 0) return limit;
+  diag.warn(`Invalid attributeValueLengthLimit: must be positive, got ${limit} (ignoring)`);
+  return Infinity;
 }
 
 /**
@@ -67,7 +50,7 @@ export class RecordingSpan implements Span {
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
   readonly attributes: Attributes;
-  readonly links: Link[];
+  links: Link[];
   readonly events: TimedEvent[];
   readonly startTime: HrTime;
   readonly resource: Resource;
@@ -98,6 +81,8 @@ export class RecordingSpan implements Span {
     links: Link[] | undefined,
     startTime: TimeInput | undefined,
     parentContext: Context,
+    /** Attributes the tracer dropped before asking the sampler; then `attributes` are what it handed the sampler. */
+    droppedBeforeSampling = -1,
   ) {
     const now = Date.now();
     this.performanceStart = performance.now();
@@ -109,7 +94,6 @@ export class RecordingSpan implements Span {
     this.kind = kind;
     this.parentSpanContext = parentSpanContext;
     this.attributes = {};
-    this.links = [];
     this.events = [];
     this.resource = shared.resource;
     this.instrumentationScope = shared.scope;
@@ -121,9 +105,16 @@ export class RecordingSpan implements Span {
     this.droppedEvents = 0;
     this.droppedLinks = 0;
     this.isEnded = false;
-    if (links !== undefined) for (let i = 0; i < links.length; i++) this.addLink(links[i]!);
+    // Links come cleaned by the tracer (see cleanLinks); the span keeps the newest linkCountLimit of them.
+    const linkCountLimit = shared.limits.linkCountLimit;
+    if (links === undefined) this.links = [];
+    else if (links.length > linkCountLimit) {
+      this.links = links.slice(links.length - linkCountLimit, links.length);
+      this.droppedLinks = links.length - linkCountLimit;
+    } else this.links = links;
     this.startTime = this.startTimeProvided ? this.timeOf(startTime) : millisToHrTime(now);
-    if (attributes !== undefined) this.setInitialAttributes(attributes);
+    if (droppedBeforeSampling >= 0) this.droppedAttributes = droppedBeforeSampling;
+    if (attributes !== undefined) this.setInitialAttributes(attributes, droppedBeforeSampling >= 0);
     shared.processor.onStart(this, parentContext);
   }
 
@@ -132,23 +123,24 @@ export class RecordingSpan implements Span {
   }
 
   setAttribute(key: string, value?: AttributeValue): this {
-    if (value === undefined || value === null || this.endedWarn()) return this;
+    if (this.endedWarn() || value === undefined) return this;
     // The SDK throws on a non-string key (`key.length`); tracewire never throws into the app.
     if (typeof key !== 'string' || key.length === 0) {
       diag.warn(`Invalid attribute key: ${String(key)}`);
       return this;
     }
-    if (!isAttributeValue(value)) {
-      diag.warn(`Invalid attribute value set for key: ${key}`);
-      return this;
-    }
     const isNewKey = !hasOwn.call(this.attributes, key);
     if (isNewKey && this.attributeCount >= this.shared.limits.attributeCountLimit) {
       this.droppedAttributes++;
+      if (this.droppedAttributes === 1) diag.warn('Dropping extra attributes.');
+      return this;
+    }
+    if (!isSpanAttributeValue(value)) {
+      diag.warn(`Invalid attribute value set for key: ${key}`);
       return this;
     }
     const limit = this.shared.limits.attributeValueLengthLimit;
-    (this.attributes as Record<string, AttributeValue>)[key] = limit === Infinity ? value : this.truncateToLimit(value, limit);
+    (this.attributes as Record<string, unknown>)[key] = typeof value !== 'object' && limit === Infinity ? value : copyAttributeValue(value, lengthLimitOf(limit));
     if (isNewKey) this.attributeCount++;
     return this;
   }
@@ -161,22 +153,46 @@ export class RecordingSpan implements Span {
   }
 
   /**
-   * The span's attributes from its options (and its sampler), as the SDK takes them: its tracer sanitizes them
-   * (`sanitizeAttributes`: own keys only, invalid keys and values dropped with a warning, arrays copied) and the span
-   * sets them one by one. Done here in one pass instead of building the sanitized copy first.
+   * The span's attributes from its options (and its sampler), as the SDK 3.x tracer takes them (`cleanAttributes`):
+   * own enumerable keys, undefined values skipped, invalid keys and values dropped with a warning and counted,
+   * the count limit applied, values copied and truncated. The SDK cleans them twice, without limits before the
+   * sampler and with them after; when no sampler was asked (`afterSampler` false), one pass here does both with the
+   * same result: what the first pass drops is counted first, then the limit.
    */
-  private setInitialAttributes(attributes: Attributes): void {
-    if (typeof attributes !== 'object' || attributes === null) return;
-    for (const key in attributes) {
-      if (!hasOwn.call(attributes, key)) continue;
-      const value = attributes[key];
-      this.setAttribute(key, Array.isArray(value) ? (value.slice() as AttributeValue) : value);
+  private setInitialAttributes(input: Attributes, afterSampler: boolean): void {
+    if (typeof input !== 'object' || input === null) return;
+    const { attributeCountLimit } = this.shared.limits;
+    const lengthLimit = lengthLimitOf(this.shared.limits.attributeValueLengthLimit);
+    const attributes = this.attributes as Record<string, unknown>;
+    for (const key of Object.keys(input)) {
+      const value: unknown = input[key];
+      if (value === undefined) continue;
+      if (afterSampler && this.attributeCount >= attributeCountLimit) {
+        this.droppedAttributes++;
+        continue;
+      }
+      if (key.length === 0) {
+        diag.warn(`Invalid attribute key: ${key}`);
+        this.droppedAttributes++;
+        continue;
+      }
+      if (!isSpanAttributeValue(value)) {
+        diag.warn(`Invalid attribute value set for key: ${key}`);
+        this.droppedAttributes++;
+        continue;
+      }
+      if (this.attributeCount >= attributeCountLimit) {
+        this.droppedAttributes++;
+        continue;
+      }
+      attributes[key] = typeof value !== 'object' && lengthLimit === Infinity ? value : copyAttributeValue(value, lengthLimit);
+      this.attributeCount++;
     }
   }
 
   addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, timeStamp?: TimeInput): this {
     if (this.endedWarn()) return this;
-    const { eventCountLimit, attributePerEventCountLimit } = this.shared.limits;
+    const { eventCountLimit, attributePerEventCountLimit, attributeValueLengthLimit } = this.shared.limits;
     if (eventCountLimit === 0) {
       diag.warn('No events allowed.');
       this.droppedEvents++;
@@ -193,8 +209,12 @@ export class RecordingSpan implements Span {
     } else {
       attributeInput = attributesOrStartTime;
     }
-    const { attributes, dropped } = this.limitAttributes(attributeInput, attributePerEventCountLimit);
-    this.events.push({ name, attributes, time: this.timeOf(timeStamp), droppedAttributesCount: dropped });
+    // As the SDK 3.x span: only simple values (primitives, homogeneous arrays) in events, with a dropped count.
+    const event: TimedEvent = { name, time: this.timeOf(timeStamp) };
+    const cleaned = cleanSimpleAttributes(attributeInput, { attributeCountLimit: attributePerEventCountLimit, attributeValueLengthLimit });
+    if (cleaned.attributes !== undefined) event.attributes = cleaned.attributes;
+    if (cleaned.droppedAttributesCount !== undefined) event.droppedAttributesCount = cleaned.droppedAttributesCount;
+    this.events.push(event);
     return this;
   }
 
@@ -210,11 +230,7 @@ export class RecordingSpan implements Span {
       this.links.shift();
       this.droppedLinks++;
     }
-    const { attributes, count, dropped } = this.limitAttributes(link.attributes, attributePerLinkCountLimit);
-    const processed: Link = { context: link.context };
-    if (count > 0) processed.attributes = attributes;
-    if (dropped > 0) processed.droppedAttributesCount = dropped;
-    this.links.push(processed);
+    this.links.push(cleanLink(link, attributePerLinkCountLimit, this.shared.limits.attributeValueLengthLimit));
     return this;
   }
 
@@ -308,34 +324,6 @@ export class RecordingSpan implements Span {
     return addHrTimes(this.startTime, millisToHrTime(performance.now() - this.performanceStart));
   }
 
-  private truncateToLimit(value: AttributeValue, limit: number): AttributeValue {
-    if (limit <= 0) {
-      diag.warn(`Attribute value limit must be positive, got ${limit}`);
-      return value;
-    }
-    return truncate(value, limit);
-  }
-
-  /** Sanitized, count-limited and truncated attributes of an event or link. */
-  private limitAttributes(input: Attributes | undefined, countLimit: number): { attributes: Attributes; count: number; dropped: number } {
-    const sanitized = sanitizeAttributes(input);
-    const attributes: Attributes = {};
-    const lengthLimit = this.shared.limits.attributeValueLengthLimit;
-    let count = 0;
-    let dropped = 0;
-    for (const key in sanitized) {
-      if (!hasOwn.call(sanitized, key)) continue;
-      if (count >= countLimit) {
-        dropped++;
-        continue;
-      }
-      const value = sanitized[key] as AttributeValue;
-      attributes[key] = lengthLimit === Infinity ? value : this.truncateToLimit(value, lengthLimit);
-      count++;
-    }
-    return { attributes, count, dropped };
-  }
-
   /** True (with the SDK's warning) when the span has ended. */
   private endedWarn(): boolean {
     if (this.isEnded) {
@@ -344,4 +332,13 @@ export class RecordingSpan implements Span {
     }
     return this.isEnded;
   }
+}
+
+/** A link as the SDK 3.x keeps it: its context and, when it has an attributes object, those cleaned (any value). @internal */
+export function cleanLink(link: Link, attributeCountLimit: number, attributeValueLengthLimit: number): Link {
+  const cleaned: Link = { context: link.context };
+  const { attributes, droppedAttributesCount } = cleanAttributes(link.attributes, { attributeCountLimit, attributeValueLengthLimit });
+  if (attributes !== undefined) cleaned.attributes = attributes;
+  if (droppedAttributesCount !== undefined) cleaned.droppedAttributesCount = droppedAttributesCount;
+  return cleaned;
 }

@@ -16,11 +16,11 @@ import {
   type Tracer,
   type TraceState,
 } from '@opentelemetry/api';
-import { isTracingSuppressed, sanitizeAttributes } from '@opentelemetry/core';
+import { cleanAttributes, isTracingSuppressed } from '@opentelemetry/core';
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { accumulateTraceId, ASK_SAMPLER, KEEP_ALL, KEEP_NONE, type SamplingPlan } from '../samplers/sampling-plan.js';
 import { newSpanId, newTraceId, takeWords, word } from './pooled-id-generator.js';
-import { RecordingSpan, type SpanShared } from './recording-span.js';
+import { cleanLink, RecordingSpan, type SpanShared } from './recording-span.js';
 import { traceIdWithAccumulation, UnsampledSpan } from './unsampled-span.js';
 
 /** Computes a span's initial attributes from a source object (see `startSpanWithAttributesOf`). */
@@ -31,13 +31,16 @@ function keeps(rule: number, traceId: string): boolean {
   return rule === KEEP_ALL ? true : rule === KEEP_NONE ? false : accumulateTraceId(traceId) < rule;
 }
 
-/** Links as the SDK hands them to a sampler: attributes sanitized. */
-function sanitizeLinks(links: Link[] | undefined): Link[] {
+/** Links as the SDK 3.x tracer hands them to the sampler and the span: attributes cleaned with the link limits. */
+function cleanLinks(links: Link[] | undefined, limits: SpanShared['limits']): Link[] {
   if (links === undefined) return [];
   const out: Link[] = [];
-  for (let i = 0; i < links.length; i++) out.push({ context: links[i]!.context, attributes: sanitizeAttributes(links[i]!.attributes) });
+  for (let i = 0; i < links.length; i++) out.push(cleanLink(links[i]!, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit));
   return out;
 }
+
+/** The SDK tracer's first cleaning of a span's attributes, before the sampler sees them: no limits. */
+const NO_ATTRIBUTE_LIMITS = Object.freeze({ attributeCountLimit: Infinity, attributeValueLengthLimit: Infinity });
 
 /**
  * The tracer of tracewire's provider: the SDK tracer's rules (suppression, root option, parent validity, sampling
@@ -141,7 +144,8 @@ export class TracewireTracer implements Tracer {
     if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
     // The span sanitizes its initial attributes as the SDK's tracer does (see RecordingSpan.setInitialAttributes).
     const attributes = attributesOf !== undefined ? attributesOf(source) : options.attributes;
-    return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, options.links, options.startTime, ctx);
+    const links = options.links === undefined ? undefined : cleanLinks(options.links, this.shared.limits);
+    return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, links, options.startTime, ctx);
   }
 
   /** Asks the sampler, exactly as the SDK's tracer does. */
@@ -156,8 +160,9 @@ export class TracewireTracer implements Tracer {
     source: unknown,
   ): Span {
     const kind = options?.kind ?? SpanKind.INTERNAL;
-    const links = sanitizeLinks(options?.links);
-    const attributes = sanitizeAttributes(attributesOf !== undefined ? attributesOf(source) : options?.attributes);
+    const links = cleanLinks(options?.links, this.shared.limits);
+    const before = cleanAttributes(attributesOf !== undefined ? attributesOf(source) : options?.attributes, NO_ATTRIBUTE_LIMITS);
+    const attributes = before.attributes ?? {};
     const result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
     const spanContext: SpanContext = {
       traceId,
@@ -166,8 +171,8 @@ export class TracewireTracer implements Tracer {
       traceState: result.traceState ?? traceState,
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    // The sampler's attributes are sanitized by the span with the others.
-    return new RecordingSpan(this.shared, spanContext, name, kind, parent, Object.assign(attributes, result.attributes), links, options?.startTime, ctx);
+    // The sampler's attributes are cleaned by the span with the others, with the limits (the SDK's second pass).
+    return new RecordingSpan(this.shared, spanContext, name, kind, parent, Object.assign(attributes, result.attributes), links, options?.startTime, ctx, before.droppedAttributesCount ?? 0);
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;

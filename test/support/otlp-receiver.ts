@@ -1,17 +1,16 @@
 // An in-process OTLP/HTTP trace receiver for tests. It decodes protobuf with the official OTLP schema
-// (the protobufjs module generated from opentelemetry-proto, shipped in @opentelemetry/otlp-transformer 0.200)
+// (test/support/otlp-proto, loaded with protobufjs)
 // and OTLP/JSON per the spec, gunzips when asked, and normalises both into one span model.
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
+import { otlpRoot } from './otlp-schema.js';
 
-const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const root: any = require('otlp-schema/build/src/generated/root');
+const root = otlpRoot;
 const ExportTraceServiceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 export type AttrValue = string | number | boolean | null | AttrValue[];

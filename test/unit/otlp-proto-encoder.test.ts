@@ -6,21 +6,20 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/cli/decode-otlp-protobuf.js';
 import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { tracewireTraceSerializer } from '../../src/export/otlp-proto/tracewire-trace-serializer.js';
+import { otlpRoot } from '../support/otlp-schema.js';
 
-const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const root: any = require('otlp-schema/build/src/generated/root');
+const root = otlpRoot;
 const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
 /** Every field of the decoded request, defaults included, 64-bit numbers as strings, bytes as base64. */
 function decode(bytes: Uint8Array | undefined): unknown {
   expect(bytes).toBeInstanceOf(Uint8Array);
-  const message = Request.decode(bytes);
+  const message = Request.decode(bytes!);
   return Request.toObject(message, { longs: String, enums: Number, bytes: String, defaults: true, arrays: true });
 }
 

@@ -1,6 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { InMemorySpanExporter as SdkMemory } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, InMemorySpanExporter as SdkMemory, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { initTracing, withSpan } from '../../src/index.js';
 
@@ -31,7 +30,7 @@ describe('withSpan without a tracer option', () => {
 
   it('uses the provider another SDK registered first, not tracewire’s unregistered one', async () => {
     const theirs = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(theirs)] });
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: theirs })] });
     trace.setGlobalTracerProvider(provider);
     const ours = new SdkMemory();
     const handle = init(ours);

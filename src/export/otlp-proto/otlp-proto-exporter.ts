@@ -1,4 +1,4 @@
-import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 import { tracewireTraceSerializer } from './tracewire-trace-serializer.js';

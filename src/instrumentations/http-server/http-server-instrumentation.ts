@@ -11,8 +11,8 @@ import {
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { getIncomingRequestAttributes, setSpanWithError } from '@opentelemetry/instrumentation-http/build/src/utils.js';
 import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import { instrumentationHttpUtils, type InstrumentationHttpUtils } from '../upstream/instrumentation-http-utils.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeContextManager as manager, applyArguments } from '../../internal/context-manager.js';
 import { VERSION } from '../../internal/version.js';
@@ -63,22 +63,24 @@ class ServerSpan {
 
   /** As instrumentation-http on an error of the response or a throw from the request listener. */
   fail(error: unknown): void {
-    setSpanWithError(this.span, error instanceof Error ? error : new Error(String(error)));
+    upstream.setSpanWithError(this.span, error instanceof Error ? error : new Error(String(error)));
     this.span.end();
   }
 }
 
-const attributeLog = { verbose: (): void => undefined } as unknown as Parameters<typeof getIncomingRequestAttributes>[2];
+const attributeLog = { verbose: (): void => undefined };
+/** instrumentation-http's own functions (loaded by the first HttpServerInstrumentation, before any request). */
+let upstream: InstrumentationHttpUtils;
 /**
  * Attributes of a request to an http server, as instrumentation-http computes them (stable HTTP semantic
  * conventions; its default query parameters redacted in url.query: sig, Signature, AWSAccessKeyId, X-Goog-Signature).
  */
 function httpRequestAttributes(this: void, request: IncomingMessage): Attributes {
-  return getIncomingRequestAttributes(request, { component: 'http', enableSyntheticSourceDetection: false }, attributeLog);
+  return upstream.getIncomingRequestAttributes(request, { component: 'http', enableSyntheticSourceDetection: false }, attributeLog);
 }
 /** The same for an https server. */
 function httpsRequestAttributes(this: void, request: IncomingMessage): Attributes {
-  return getIncomingRequestAttributes(request, { component: 'https', enableSyntheticSourceDetection: false }, attributeLog);
+  return upstream.getIncomingRequestAttributes(request, { component: 'https', enableSyntheticSourceDetection: false }, attributeLog);
 }
 
 /**
@@ -106,6 +108,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
 
   constructor(config: InstrumentationConfig = {}) {
     super('tracewire/http-server', VERSION, config);
+    upstream ??= instrumentationHttpUtils();
   }
 
   protected override init(): InstrumentationNodeModuleDefinition[] {

@@ -1,7 +1,9 @@
 // Starts the real backends of the e2e suite on 127.0.0.1 and stops them: Jaeger v2 (all-in-one, memory
-// storage), Grafana Tempo (multitenant, local storage), a second Jaeger v2 process running the tail-sampling
-// Collector pipeline in front of Tempo, PostgreSQL and Redis. Binaries come from build.sh (cached by version).
-// The Tempo and Collector configs are examples/deploy's files with only ports, listen addresses and paths changed.
+// storage); a second Jaeger v2 process running as an OpenTelemetry Collector configured like Grafana Tempo's
+// distributor (its OTLP receiver with client metadata, the X-Scope-OrgID tenant copied into the spans), which
+// forwards to the first; a third running the tail-sampling Collector pipeline of examples/deploy in front of
+// that Tempo-like receiver; PostgreSQL and Redis. The Jaeger binary comes from build.sh (cached by version).
+// Grafana Tempo is AGPL-licensed: it is never downloaded, built or run here (see tempo-ingest.yaml).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -20,15 +22,17 @@ export const PORTS = {
   jaegerOtlpHttp: 4318,
   jaegerQuery: 16686,
   jaegerSampling: 5778,
-  tempoHttp: 3200,
+  /** The Tempo-like OTLP receiver (tempo-ingest.yaml), forwarding to Jaeger. */
   tempoOtlpHttp: 4418,
+  /** The tail-sampling Collector (examples/deploy/collector/tail-sampling.yaml), exporting to the Tempo-like receiver. */
   collectorOtlpHttp: 4428,
   postgres: 54329,
   redis: 63799,
 } as const;
 export const TEMPO_TENANT = 'e2e-tenant';
+/** The span attribute into which the Tempo-like receiver copies the X-Scope-OrgID header. */
+export const TENANT_ATTRIBUTE = 'tempo.tenant';
 export const JAEGER_URL = `http://127.0.0.1:${PORTS.jaegerQuery}`;
-export const TEMPO_URL = `http://127.0.0.1:${PORTS.tempoHttp}`;
 export const DATABASE_URL = `postgres://postgres@127.0.0.1:${PORTS.postgres}/postgres`;
 export const REDIS_URL = `redis://127.0.0.1:${PORTS.redis}`;
 
@@ -91,30 +95,32 @@ export class Backends {
     await this.ready(r, 'Jaeger', () => Backends.httpOk(`${JAEGER_URL}/api/services`));
   }
 
-  async startTempo(): Promise<void> {
-    const data = join(this.dir, 'tempo');
-    const config = readFileSync(join(ROOT, 'examples/deploy/tempo/tempo.yaml'), 'utf8')
-      .replaceAll('/var/tempo', data)
-      .replace('multitenancy_enabled: false', 'multitenancy_enabled: true')
-      .replace('endpoint: 0.0.0.0:4318', `endpoint: 127.0.0.1:${PORTS.tempoOtlpHttp}`)
-      .replace('endpoint: 0.0.0.0:4317', 'endpoint: 127.0.0.1:4417')
-      .replace('http_listen_address: 0.0.0.0', 'http_listen_address: 127.0.0.1')
-      .replace('grpc_listen_address: 0.0.0.0', 'grpc_listen_address: 127.0.0.1');
-    const file = join(this.dir, 'tempo.yaml');
-    writeFileSync(file, config);
-    const r = this.launch('tempo', join(BIN, `tempo-${version('TEMPO')}`), [`-config.file=${file}`]);
-    await this.ready(r, 'Tempo', () => Backends.httpOk(`${TEMPO_URL}/ready`), 90_000);
+  /** OTLP/HTTP listens once the receiver answers 405 to a GET. */
+  private static async otlpListening(port: number): Promise<boolean> {
+    return (await fetch(`http://127.0.0.1:${port}/v1/traces`)).status === 405;
   }
 
+  /** A second Jaeger v2 process as the Collector that stands in for Tempo's OTLP ingest (tempo-ingest.yaml). */
+  async startTempoLikeReceiver(): Promise<void> {
+    const config = readFileSync(join(ROOT, 'test/e2e/backends/tempo-ingest.yaml'), 'utf8')
+      .replace('endpoint: 127.0.0.1:4418', `endpoint: 127.0.0.1:${PORTS.tempoOtlpHttp}`)
+      .replace('endpoint: http://127.0.0.1:4318', `endpoint: http://127.0.0.1:${PORTS.jaegerOtlpHttp}`);
+    const file = join(this.dir, 'tempo-ingest.yaml');
+    writeFileSync(file, config);
+    const r = this.launch('tempo-like receiver', join(BIN, `jaeger-${version('JAEGER')}`), [`--config=${file}`]);
+    await this.ready(r, 'Tempo-like OTLP receiver', () => Backends.otlpListening(PORTS.tempoOtlpHttp));
+  }
+
+  /** The tail-sampling pipeline of examples/deploy, exporting to the Tempo-like receiver instead of a Tempo host. */
   async startCollector(): Promise<void> {
     const config = readFileSync(join(ROOT, 'examples/deploy/collector/tail-sampling.yaml'), 'utf8')
       .replace('endpoint: 0.0.0.0:4318', `endpoint: 127.0.0.1:${PORTS.collectorOtlpHttp}`)
       .replace('endpoint: http://tempo:4318', `endpoint: http://127.0.0.1:${PORTS.tempoOtlpHttp}`);
+    if (!config.includes(`127.0.0.1:${PORTS.tempoOtlpHttp}`)) throw new Error('tail-sampling.yaml no longer exports to http://tempo:4318');
     const file = join(this.dir, 'collector.yaml');
     writeFileSync(file, config);
     const r = this.launch('collector', join(BIN, `jaeger-${version('JAEGER')}`), [`--config=${file}`], { TEMPO_TENANT });
-    // The OTLP receiver answers 405 to GET once it listens.
-    await this.ready(r, 'tail-sampling collector', async () => (await fetch(`http://127.0.0.1:${PORTS.collectorOtlpHttp}/v1/traces`)).status === 405);
+    await this.ready(r, 'tail-sampling collector', () => Backends.otlpListening(PORTS.collectorOtlpHttp));
   }
 
   async startPostgres(): Promise<void> {
@@ -150,7 +156,8 @@ export class Backends {
   }
 
   async startAll(): Promise<void> {
-    await Promise.all([this.startJaeger(), this.startTempo(), this.startPostgres(), this.startRedis()]);
+    await Promise.all([this.startJaeger(), this.startPostgres(), this.startRedis()]);
+    await this.startTempoLikeReceiver();
     await this.startCollector();
   }
 
