@@ -3,7 +3,7 @@
 // spans in chunks of 250 (3 attributes each) with an event-loop turn (setImmediate) between chunks, like a busy
 // service, while it samples RSS and monitors the event-loop delay (perf_hooks.monitorEventLoopDelay).
 //   tracewire: initTracing() with the default batch settings (queue 2048, batch 512, 5 s delay)
-//   stock: NodeTracerProvider + BatchSpanProcessor (defaults) + OTLPTraceExporter of exporter-trace-otlp-proto
+//   stock: the sdk-trace TracerProvider, registered (bench/lib/stock-sdk.mjs) + BatchSpanProcessor (defaults) + OTLPTraceExporter of exporter-trace-otlp-proto
 // each once with the collector down (a closed loopback port) and once up (bench/lib/otlp-receiver.mjs, its own
 // process), interleaved. Reported: RSS growth (peak during the run minus the baseline after start-up, warm-up and
 // a GC), event-loop delay p99 down vs up, and whether tracewire accounts for every span
@@ -42,15 +42,14 @@ async function setUp(variant, endpoint) {
     const handle = initTracing({ serviceName: 'bench-collector-down', endpoint, instrumentations: false, shutdownSignals: false });
     return { tracer: handle.tracer, stats: () => handle.stats(), shutdown: () => handle.shutdown() };
   }
-  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
-  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { BatchSpanProcessor } = await import('@opentelemetry/sdk-trace');
+  const { registerStockProvider } = await import('./lib/stock-sdk.mjs');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
-  const provider = new NodeTracerProvider({
+  const provider = registerStockProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-collector-down' }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }))],
+    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }) })],
   });
-  provider.register();
   return { tracer: provider.getTracer('bench'), stats: () => null, shutdown: () => provider.shutdown() };
 }
 

@@ -1,10 +1,10 @@
 // Cost of one sampling decision for each tracewire sampler, next to the stock OpenTelemetry
-// TraceIdRatioBasedSampler (@opentelemetry/sdk-trace-base) measured in the same run, interleaved.
+// TraceIdRatioBasedSampler (@opentelemetry/sdk-trace) measured in the same run, interleaved.
 // Also the cost per span of the tail-sampling stage: span start+end through a provider with tailSampling
 // versus the same provider with always_on (both ending in the same no-op processor).
 // Usage: npm run build && node bench/samplers.mjs [repeats]
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
-import { AlwaysOnSampler as StockAlwaysOn, BasicTracerProvider, TraceIdRatioBasedSampler as StockRatio } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler as StockAlwaysOn, TracerProvider as BasicTracerProvider, TraceIdRatioBasedSampler as StockRatio } from '@opentelemetry/sdk-trace';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';

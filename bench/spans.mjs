@@ -3,7 +3,7 @@
 //     chunks, exported over OTLP http/protobuf to a local receiver (its own process), then flushed. µs per span for
 //     the whole run per span the receiver got (so a run that drops spans cannot look fast), the creation-only part
 //     (the synchronous chunk loops: spans ended, export not yet run), and the bytes and spans delivered per span offered.
-//     Stock: NodeTracerProvider + BatchSpanProcessor + OTLPTraceExporter (exporter-trace-otlp-proto), as the OTel
+//     Stock: the sdk-trace TracerProvider + BatchSpanProcessor + OTLPTraceExporter (exporter-trace-otlp-proto), as the OTel
 //     docs configure them. tracewire: initTracing() defaults (redaction on, its batch processor and encoder).
 //  2. unsampled: a span the ratio sampler drops (parentBased(ratioSampler(0.0001)): 1 in 10,000 kept), start+end,
 //     against a span of the no-op API (a ProxyTracerProvider with no SDK behind it), and the stock SDK's
@@ -48,16 +48,16 @@ async function createSpans(tracer, total) {
 
 async function pipelineCase(repeats) {
   const { initTracing } = await import('tracewire');
-  const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
+  const { TracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
   const { resourceFromAttributes } = await import('@opentelemetry/resources');
   const receiver = await startReceiverProcess({ names: false });
   try {
     const endpoint = `${receiver.url}/v1/traces`;
     const tracing = initTracing({ serviceName: 'bench', tracesEndpoint: endpoint, instrumentations: false, shutdownSignals: false });
-    const stockProvider = new NodeTracerProvider({
+    const stockProvider = new TracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'bench' }),
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }))],
+      spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: endpoint }) })],
     });
     const variants = {};
     const detail = { tracewire: { create: [], bytes: [], spans: [] }, stock: { create: [], bytes: [], spans: [] } };
@@ -109,7 +109,7 @@ function timeStartEnd(tracer, count) {
 async function unsampledCase(repeats) {
   const { initTracing, parentBased, ratioSampler } = await import('tracewire');
   const { ProxyTracerProvider } = await import('@opentelemetry/api');
-  const { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace-base');
+  const { TracerProvider: BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
   const tracing = initTracing({ serviceName: 'bench', sampler: parentBased(ratioSampler(0.0001)), exporters: ['none'], instrumentations: false, shutdownSignals: false });
   const noop = new ProxyTracerProvider().getTracer('bench');
   const stock = new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.0001) }) }).getTracer('bench');
@@ -222,11 +222,11 @@ function timeServerSpans(tracer, count, SpanKind) {
 // 4. server span (information, no bar): the SERVER span of an HTTP request, with the 11 attributes
 //    instrumentation-http sets from the request (a query string included) plus the status code and route, started
 //    and ended; no exporter behind either (tracewire: exporters none, its redaction processor on, as by default;
-//    stock: BasicTracerProvider with no processor), so this is the span's own cost and tracewire's redaction.
+//    stock: the sdk-trace TracerProvider with no processor), so this is the span's own cost and tracewire's redaction.
 async function serverSpanCase(repeats) {
   const { initTracing } = await import('tracewire');
   const { SpanKind } = await import('@opentelemetry/api');
-  const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base');
+  const { TracerProvider: BasicTracerProvider } = await import('@opentelemetry/sdk-trace');
   const tracing = initTracing({ serviceName: 'bench', exporters: ['none'], instrumentations: false, shutdownSignals: false });
   const stock = new BasicTracerProvider().getTracer('bench');
   const count = 200_000;

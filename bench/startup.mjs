@@ -27,6 +27,8 @@ const DETECTORS_OFF = { OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process' };
 const VARIANTS = [
   { name: 'bare node', flags: [] },
   { name: 'tracewire: --import tracewire/register', flags: ['--import', 'tracewire/register'] },
+  // The ESM hooks on a loader thread (module.register), as before Node.js 22.22.3/24.11.1 or with this variable.
+  { name: 'tracewire, ESM hooks on a loader thread (TRACEWIRE_ESM_HOOKS=thread)', flags: ['--import', 'tracewire/register'], env: { TRACEWIRE_ESM_HOOKS: 'thread' } },
   { name: 'stock: --require .../register, detectors env,host,os,process', flags: STOCK_REGISTER, env: DETECTORS_OFF },
   // As the OTel getting-started docs show it (all detectors; the cloud ones wait on metadata endpoints, which
   // delays exit by about 8 s here, not the listening time: the bench stops each app once it printed its line).
@@ -38,7 +40,7 @@ const VARIANTS = [
     env: DETECTORS_OFF,
   },
 ];
-const [BARE, TRACEWIRE, STOCK, STOCK_DOCS, STOCK_ESM] = VARIANTS.map((v) => v.name);
+const [BARE, TRACEWIRE, TRACEWIRE_THREAD, STOCK, STOCK_DOCS, STOCK_ESM] = VARIANTS.map((v) => v.name);
 
 /** A hello-world app directory: app.mjs plus node_modules symlinks to express, tracewire and the stock packages. */
 function createApp() {
@@ -127,7 +129,9 @@ export async function run({ runs = 9, samples } = {}) {
       `baseline is the constant limit of ${LIMIT_RSS_MIB} MiB; peak RSS is process.resourceUsage().maxRSS when listening`),
     row('startup: added ms, tracewire/stock with default detectors (as the OTel docs show it)', 'ms', tw.addedMs, s[STOCK_DOCS].addedMs, undefined, 'information'),
     row('startup: added ms, tracewire/stock ESM-capable (--experimental-loader hook.mjs, detectors off)', 'ms', tw.addedMs, s[STOCK_ESM].addedMs, undefined,
-      'information: the stock --require setup does not instrument ES module imports; tracewire does (its loader thread is ~40 ms of its cost)'),
+      'information: the stock --require setup does not instrument ES module imports; tracewire does'),
+    row('startup: added ms, tracewire in-thread ESM hooks (module.registerHooks)/loader thread (module.register)', 'ms', tw.addedMs, s[TRACEWIRE_THREAD].addedMs, undefined, 'information'),
+    row('startup: added peak RSS, tracewire in-thread ESM hooks/loader thread', 'MiB', tw.addedRss, s[TRACEWIRE_THREAD].addedRss, undefined, 'information'),
     row('startup: added peak RSS, tracewire/stock (detectors off)', 'MiB', tw.addedRss, s[STOCK].addedRss, undefined, 'information'),
     row('startup: ms to listening, tracewire/bare node', 'ms', tw.ms, s[BARE].ms, undefined, 'information'),
   ];

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
  *   one file instead of about 200 cuts module resolution, reading and compiling at startup.
  * - The instrumentations of libraries are one file each in dist/instrumentations/ ({@link CHUNKED}), loaded only
  *   when loadInstrumentations() found the library in the app, with the shared packages taken from the bundle.
- * - @fastify/otel comes from node_modules: it depends on its own version of @opentelemetry/instrumentation.
+ * - fastify is traced by tracewire's own instrumentation (src/instrumentations/fastify/), no package.
  * @opentelemetry/api and import-in-the-middle stay external everywhere (one shared copy each).
  * @internal
  */

@@ -6,6 +6,7 @@ import { HttpServerInstrumentation } from './http-server/http-server-instrumenta
 import { leanExpressLayers } from './lean-express-layers.js';
 import { debug, warn } from '../internal/log.js';
 import { INSTRUMENTATION_TABLE } from './table.js';
+import { FastifyInstrumentation } from './fastify/fastify-instrumentation.js';
 
 const localRequire = createRequire(import.meta.url);
 let bundled: Readonly<Record<string, () => unknown>> = {};
@@ -55,6 +56,11 @@ export function loadInstrumentations(
       debug(`instrumentation ${row.name}: ${row.targets.join('/')} not installed in ${appRoot}, not loaded`);
       continue;
     }
+    if (row.name === 'fastify') {
+      result.push(new FastifyInstrumentation(configs.fastify ?? {}));
+      debug('instrumentation fastify: enabled (tracing:fastify.request.handler)');
+      continue;
+    }
     try {
       const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<string, new (config?: object) => Instrumentation>;
       let Ctor = mod[row.exportName];
@@ -65,7 +71,7 @@ export function loadInstrumentations(
         debug('instrumentation http: enabled (incoming requests: tracewire/http-server; outgoing: instrumentation-http)');
         continue;
       }
-      result.push(new Ctor(row.name === 'fastify' ? { registerOnInitialization: true } : (configs[row.name] ?? {})));
+      result.push(new Ctor(configs[row.name] ?? {}));
       debug(`instrumentation ${row.name}: enabled`);
     } catch (error) {
       warn(`could not load the ${row.name} instrumentation (${row.packageName}): ${(error as Error).message}; ${row.name} calls will not be traced.`);

@@ -18,7 +18,8 @@ export const INSTRUMENTATION_TABLE: readonly InstrumentationRow[] = [
   { name: 'http', packageName: '@opentelemetry/instrumentation-http', exportName: 'HttpInstrumentation', targets: null },
   { name: 'undici', packageName: '@opentelemetry/instrumentation-undici', exportName: 'UndiciInstrumentation', targets: null },
   { name: 'express', packageName: '@opentelemetry/instrumentation-express', exportName: 'ExpressInstrumentation', targets: ['express'] },
-  { name: 'fastify', packageName: '@fastify/otel', exportName: 'FastifyOtelInstrumentation', targets: ['fastify'] },
+  // tracewire's own, through fastify 5's diagnostics channel (src/instrumentations/fastify/): no package to load.
+  { name: 'fastify', packageName: 'tracewire (fastify diagnostics channel)', exportName: 'FastifyInstrumentation', targets: ['fastify'] },
   { name: 'koa', packageName: '@opentelemetry/instrumentation-koa', exportName: 'KoaInstrumentation', targets: ['koa', '@koa/router', 'koa-router'] },
   { name: 'pg', packageName: '@opentelemetry/instrumentation-pg', exportName: 'PgInstrumentation', targets: ['pg', 'pg-pool'] },
   { name: 'mysql2', packageName: '@opentelemetry/instrumentation-mysql2', exportName: 'MySQL2Instrumentation', targets: ['mysql2'] },

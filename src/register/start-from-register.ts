@@ -1,17 +1,66 @@
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import * as nodeModule from 'node:module';
+import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { initTracing } from '../sdk/init-tracing.js';
 import { globalState } from '../internal/global-state.js';
 import { warn } from '../internal/log.js';
 import { hookEsmImportsOfCommonJs, REQUIRE_HOOKED_FROM_ESM } from './require-hooks-for-esm-imports.js';
 
+/** import-in-the-middle's in-thread registration (`module.registerHooks`), with the options tracewire passes. */
+interface SyncHooksEntry {
+  supportsSyncHooks(): boolean;
+  register(options: { include: string[]; exclude: string[]; addHookMessagePort: unknown }): void;
+}
+
+/**
+ * Registers import-in-the-middle's ESM hooks on the application thread with `module.registerHooks` where the
+ * running Node.js supports them (22.22.3+, 24.11.1+, 26+; `module.register`, which runs the hooks on a loader
+ * thread, is deprecated from Node.js 26), else on a loader thread with `module.register`. Both in "only hooked
+ * modules" mode: the instrumentations' Hook() calls send their module names over a message port, acknowledged
+ * before the app's first import. Returns the wait for those acknowledgements, or undefined when neither exists.
+ */
+function registerEsmHooks(parentUrl: string): (() => Promise<void>) | undefined {
+  const localRequire = createRequire(parentUrl);
+  // An ES module without top-level await: require() loads it synchronously (Node.js >= 22.12).
+  const sync = localRequire('import-in-the-middle/register-hooks.mjs') as SyncHooksEntry;
+  if (esmHooksSetting(process.env.TRACEWIRE_ESM_HOOKS) === 'auto' && sync.supportsSyncHooks() && typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function') {
+    const { addHookMessagePort, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+    hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
+    sync.register({ include: [], exclude: [...REQUIRE_HOOKED_FROM_ESM], addHookMessagePort });
+    return waitForAllMessagesAcknowledged;
+  }
+  if (typeof nodeModule.register === 'function') {
+    const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+    // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
+    hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
+    const data = { ...registerOptions.data, exclude: [...REQUIRE_HOOKED_FROM_ESM] };
+    nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, { ...registerOptions, data });
+    return waitForAllMessagesAcknowledged;
+  }
+  warn(`Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`);
+  return undefined;
+}
+
+/**
+ * TRACEWIRE_ESM_HOOKS: `thread` keeps the ESM hooks on a loader thread (`module.register`) where the in-thread
+ * ones would be used; `auto` (the default, also for an empty value) uses the in-thread hooks where supported.
+ * Another value warns once, naming the variable, the value and the fallback. @internal
+ */
+export function esmHooksSetting(raw: string | undefined): 'auto' | 'thread' {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'auto') return 'auto';
+  if (value === 'thread') return 'thread';
+  warn(`TRACEWIRE_ESM_HOOKS="${raw}" is not auto or thread; using auto.`);
+  return 'auto';
+}
+
 /**
  * What `--import tracewire/register` and `--require tracewire/register` do, once per process, on the main
- * thread only: register the import-in-the-middle ESM loader hook (in "only hooked modules" mode, so modules
- * nobody instruments are not wrapped; the CommonJS packages of REQUIRE_HOOKED_FROM_ESM are left to
+ * thread only: register the import-in-the-middle ESM hooks (see registerEsmHooks; in "only hooked modules" mode,
+ * so modules nobody instruments are not wrapped; the CommonJS packages of REQUIRE_HOOKED_FROM_ESM are left to
  * require-in-the-middle), start tracing from the environment, and return a promise that resolves
- * once the loader thread has acknowledged every module the instrumentations hook.
+ * once the hooks have acknowledged every module the instrumentations hook.
  * Never throws into the app: any failure is reported and the app runs untraced.
  * @internal
  */
@@ -23,16 +72,7 @@ export function startFromRegister(parentUrl: string): Promise<void> {
 
   let acknowledged: () => Promise<void> = () => Promise.resolve();
   try {
-    if (typeof nodeModule.register === 'function') {
-      const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-      // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
-      hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
-      const data = { ...registerOptions.data, exclude: [...REQUIRE_HOOKED_FROM_ESM] };
-      nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, { ...registerOptions, data });
-      acknowledged = waitForAllMessagesAcknowledged;
-    } else {
-      warn(`Node.js ${process.version} has no module.register(): ES modules will not be instrumented (Node.js >= 20.6 is required).`);
-    }
+    acknowledged = registerEsmHooks(parentUrl) ?? acknowledged;
   } catch (error) {
     warn(`could not register the ESM loader hook: ${(error as Error).message}; ES modules will not be instrumented.`);
   }

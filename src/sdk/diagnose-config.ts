@@ -77,15 +77,31 @@ export function diagnoseRuntime(appRoot: string): string[] {
   }
   const appApi = apiCopy(createRequire(join(appRoot, 'noop.js')));
   const ourApi = apiCopy(localRequire);
+  const remedy =
+    `Remedy: install one supported version in the app, \`npm install @opentelemetry/api@"${SUPPORTED_API_RANGE}"\` ` +
+    '(and upgrade packages that pin an older one), then `npm ls @opentelemetry/api` shows a single copy.';
   if (appApi !== undefined && ourApi !== undefined && appApi.dir !== ourApi.dir && appApi.version !== ourApi.version) {
     problems.push(
       `two copies of @opentelemetry/api: the app resolves ${appApi.version} (${appApi.dir}), tracewire uses ${ourApi.version} (${ourApi.dir}). ` +
-        'Spans from code using the other copy may be lost or unlinked. Remedy: align the versions (npm ls @opentelemetry/api; npm dedupe).',
+        `Spans from code using the other copy may be lost or unlinked. ${remedy}`,
+    );
+  } else if (ourApi !== undefined && !isSupportedApiVersion(ourApi.version)) {
+    problems.push(
+      `@opentelemetry/api ${ourApi.version} (${ourApi.dir}) is outside the range tracewire and the OpenTelemetry JS 3.x SDK support (${SUPPORTED_API_RANGE}): ` +
+        `spans made through it may be non-recording. ${remedy}`,
     );
   }
   return problems;
 }
 
+
+/** The @opentelemetry/api versions tracewire works with: its peer dependency range (package.json). @internal */
+export const SUPPORTED_API_RANGE = '>=1.10.0 <1.11.0';
+
+/** Whether a version is in {@link SUPPORTED_API_RANGE} (1.10.x, pre-releases of 1.10 included). @internal */
+export function isSupportedApiVersion(version: string): boolean {
+  return /^1\.10\.\d+/.test(version);
+}
 
 /** Where a require function finds @opentelemetry/api, and its version; undefined when it finds none. */
 function apiCopy(req: NodeJS.Require): { dir: string; version: string } | undefined {

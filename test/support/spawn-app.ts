@@ -23,6 +23,8 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Wait for a {"port":N} line; false for scripts that do not listen. */
   waitForPort?: boolean;
+  /** The working directory (default: the repository root, where `tracewire` resolves to this package). */
+  cwd?: string;
 }
 
 /** The environment of a fixture: the test's own OTEL_* variables are removed so only `env` applies. */
@@ -33,8 +35,8 @@ export function cleanEnv(env: Record<string, string | undefined> = {}): NodeJS.P
   return base;
 }
 
-export async function spawnApp({ flags, script, env, waitForPort = true }: SpawnOptions): Promise<App> {
-  const child = spawn(process.execPath, [...flags, script], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+export async function spawnApp({ flags, script, env, waitForPort = true, cwd = ROOT }: SpawnOptions): Promise<App> {
+  const child = spawn(process.execPath, [...flags, script], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
