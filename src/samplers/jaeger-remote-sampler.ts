@@ -99,6 +99,9 @@ export class JaegerRemote implements Sampler {
   private current: Sampler;
   private readonly timer: NodeJS.Timeout;
   private readonly url: string;
+  /** The URL fetch() is given (credentials moved into an Authorization header: fetch refuses them in URLs). */
+  private readonly fetchUrl: string;
+  private readonly headers: Record<string, string> = {};
   private readonly timeoutMs: number;
   private polling = false;
   private failing = false;
@@ -108,6 +111,19 @@ export class JaegerRemote implements Sampler {
 
   constructor(private readonly settings: Readonly<Required<JaegerRemoteOptions>>, serviceName: string) {
     this.url = `${settings.endpoint}/sampling?service=${encodeURIComponent(serviceName)}`;
+    this.fetchUrl = this.url;
+    try {
+      const parsed = new URL(this.url);
+      if (parsed.username !== '' || parsed.password !== '') {
+        const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+        this.headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+        parsed.username = '';
+        parsed.password = '';
+        this.fetchUrl = parsed.href;
+      }
+    } catch {
+      // Not a URL: the first poll fails and says so.
+    }
     this.current = new RatioSampler(settings.initialSamplingRate);
     this.timeoutMs = Math.max(1000, Math.min(settings.pollingIntervalMs, 10_000));
     this.timer = setInterval(pollFrom, settings.pollingIntervalMs, this);
@@ -120,7 +136,7 @@ export class JaegerRemote implements Sampler {
     if (this.polling || this.stopped) return;
     this.polling = true;
     // With tracing suppressed, the fetch makes no span (and no span of the app's instrumentations).
-    this.lastPoll = context.with(suppressTracing(ROOT_CONTEXT), fetchStrategy, undefined, this.url, this.timeoutMs).then(
+    this.lastPoll = context.with(suppressTracing(ROOT_CONTEXT), fetchStrategy, undefined, this.fetchUrl, this.headers, this.timeoutMs).then(
       (answer) => this.apply(answer),
       (error: unknown) => this.fail(describeFetchError(error)),
     );
@@ -170,8 +186,8 @@ function pollFrom(sampler: JaegerRemote): void {
   sampler.poll();
 }
 
-async function fetchStrategy(url: string, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+async function fetchStrategy(url: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) {
     await response.body?.cancel();
     throw new Error(`HTTP ${response.status}`);
