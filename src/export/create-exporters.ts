@@ -5,6 +5,7 @@ import { BatchProcessor } from './batch-processor.js';
 import { createOtlpProtoExporter, TRACEWIRE_OTLP_PROTO_EXPORTER_NAME } from './otlp-proto/otlp-proto-exporter.js';
 import { LazyExporter } from './lazy-exporter.js';
 import { readTlsFiles } from './read-tls-files.js';
+import { maskUrlCredentials } from '../internal/mask-url.js';
 
 const localRequire = createRequire(import.meta.url);
 
@@ -30,28 +31,45 @@ export function createOtlpExporter(config: ResolvedConfig, tls: ReturnType<typeo
   return new OTLPTraceExporter(exporterOptions);
 }
 
-/** Exporter instances for every entry of `config.exporters`, in order. */
-function createExporters(config: ResolvedConfig): SpanExporter[] {
-  const exporters: SpanExporter[] = [];
-  for (const entry of config.exporters) {
+/** Exporter instances for every entry of `config.exporters`, in order, with their position (1-based) there. */
+function createExporters(config: ResolvedConfig): Array<[SpanExporter, number]> {
+  const exporters: Array<[SpanExporter, number]> = [];
+  for (const [index, entry] of config.exporters.entries()) {
+    const position = index + 1;
     // Built on the first export, off the startup path (see LazyExporter). The TLS files are read now, so a
     // missing or unreadable one is reported at startup, with the configuration's other problems.
     if (entry === 'otlp') {
       const tls = readTlsFiles(config);
-      exporters.push(new LazyExporter(() => createOtlpExporter(config, tls), 'OTLPTraceExporter'));
+      exporters.push([new LazyExporter(() => createOtlpExporter(config, tls), 'OTLPTraceExporter'), position]);
     }
-    else if (entry === 'console') exporters.push(new ConsoleSpanExporter());
-    else if (typeof entry !== 'string') exporters.push(entry);
+    else if (entry === 'console') exporters.push([new ConsoleSpanExporter(), position]);
+    else if (typeof entry !== 'string') exporters.push([entry, position]);
   }
   return exporters;
 }
 
+/**
+ * The name reports give an exporter: its class's name, or undefined for a plain object (whose constructor is
+ * `Object`) or an anonymous class, which the caller names by position instead. Never throws. @internal
+ */
+export function exporterName(exporter: SpanExporter): string | undefined {
+  if (exporter instanceof LazyExporter) return exporter.targetName;
+  try {
+    const name: unknown = (exporter as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One bounded batch processor per configured exporter, each naming its destination in its reports. @internal */
 export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] {
-  return createExporters(config).map((exporter) => {
-    const name = exporter instanceof LazyExporter ? exporter.targetName : (exporter.constructor?.name ?? 'span');
+  return createExporters(config).map(([exporter, position]) => {
+    const name = exporterName(exporter);
     const isOtlp = name === 'OTLPTraceExporter' || name === TRACEWIRE_OTLP_PROTO_EXPORTER_NAME;
-    const destination = isOtlp ? config.tracesEndpoint : `the ${name} exporter`;
+    const destination = isOtlp
+      ? maskUrlCredentials(config.tracesEndpoint)
+      : name !== undefined ? `the ${name} exporter` : `the exporter at position ${position} of \`exporters\``;
     return new BatchProcessor(exporter, { ...config.batch, destination });
   });
 }

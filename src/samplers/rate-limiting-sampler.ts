@@ -1,5 +1,6 @@
 import { isSpanContextValid, trace, TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import { TracewireConfigError } from '../internal/errors.js';
 
 /** A clock in milliseconds that never goes backwards, such as `performance.now`. */
 export type MonotonicClock = () => number;
@@ -42,7 +43,7 @@ export class RateLimitingSampler implements Sampler {
     now: MonotonicClock = performance.now.bind(performance),
   ) {
     if (!(Number.isFinite(tracesPerSecond) && tracesPerSecond > 0)) {
-      throw new RangeError(`RateLimitingSampler: tracesPerSecond must be a positive number, got ${String(tracesPerSecond)}`);
+      throw new TracewireConfigError([`tracesPerSecond must be a positive finite number, got ${String(tracesPerSecond)}`], 'RateLimitingSampler');
     }
     this.capacity = Math.max(1, tracesPerSecond);
     this.perMs = tracesPerSecond / 1000;

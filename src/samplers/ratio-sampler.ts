@@ -1,4 +1,5 @@
 import { TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { TracewireConfigError } from '../internal/errors.js';
 
 /**
  * The stock trace-id ratio sampler with its decision bound made readable, so tracewire's tracer can decide
@@ -30,7 +31,7 @@ export class RatioSampler extends TraceIdRatioBasedSampler {
  */
 export function ratioSampler(ratio: number): Sampler {
   if (!(typeof ratio === 'number' && ratio >= 0 && ratio <= 1)) {
-    throw new RangeError(`ratioSampler: ratio must be a number between 0 and 1, got ${String(ratio)}`);
+    throw new TracewireConfigError([`ratio must be a number between 0 and 1, got ${String(ratio)}`], 'ratioSampler()');
   }
   return new RatioSampler(ratio);
 }

@@ -28,7 +28,11 @@ export function copyAttributeValue(value: unknown, limit: number): unknown {
   const copy: Record<string, unknown> = {};
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
-    if (source[key] !== undefined) copy[key] = copyAttributeValue(source[key], limit);
+    if (source[key] === undefined) continue;
+    const value = copyAttributeValue(source[key], limit);
+    // An own `__proto__` key stays a key: assigning it would replace the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
+    else copy[key] = value;
   }
   return copy;
 }

@@ -31,6 +31,15 @@ export interface SpanShared {
   readonly processor: SpanProcessor;
 }
 
+/**
+ * Stores an attribute as an own property. `attributes.__proto__ = value` would instead replace the object's
+ * prototype (or do nothing), so that key is defined, not assigned.
+ */
+function storeAttribute(attributes: Attributes, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(attributes, key, { value, writable: true, enumerable: true, configurable: true });
+  else (attributes as Record<string, unknown>)[key] = value;
+}
+
 /** The length limit as the SDK applies it: a limit that is not positive is ignored, with a warning. */
 function lengthLimitOf(limit: number): number {
   if (limit > 0) return limit;
@@ -140,7 +149,7 @@ export class RecordingSpan implements Span {
       return this;
     }
     const limit = this.shared.limits.attributeValueLengthLimit;
-    (this.attributes as Record<string, unknown>)[key] = typeof value !== 'object' && limit === Infinity ? value : copyAttributeValue(value, lengthLimitOf(limit));
+    storeAttribute(this.attributes, key, typeof value !== 'object' && limit === Infinity ? value : copyAttributeValue(value, lengthLimitOf(limit)));
     if (isNewKey) this.attributeCount++;
     return this;
   }
@@ -185,7 +194,7 @@ export class RecordingSpan implements Span {
         this.droppedAttributes++;
         continue;
       }
-      attributes[key] = typeof value !== 'object' && lengthLimit === Infinity ? value : copyAttributeValue(value, lengthLimit);
+      storeAttribute(attributes, key, typeof value !== 'object' && lengthLimit === Infinity ? value : copyAttributeValue(value, lengthLimit));
       this.attributeCount++;
     }
   }

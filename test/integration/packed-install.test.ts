@@ -80,6 +80,11 @@ describe('the packed tarball installed into an express app that already has @ope
     expect(new Set(paths)).toEqual(new Set([join(appDir, 'node_modules/@opentelemetry/api')]));
   });
 
+  it('leaves one copy of import-in-the-middle, whose ESM hooks see only the Hook() calls of their own copy', () => {
+    const paths = npm(['ls', 'import-in-the-middle', '--all', '--parseable']).split('\n').filter(Boolean);
+    expect(new Set(paths)).toEqual(new Set([join(appDir, 'node_modules/import-in-the-middle')]));
+  });
+
   it.each([
     ['--require', 'app.cjs'],
     ['--import', 'app.mjs'],

@@ -303,9 +303,39 @@ describe('tracewire spans read like SDK spans', () => {
     expect(ours[1]!.attributes).toEqual(stockSpans[1]!.attributes);
     expect(Object.keys(ours[1]!.attributes)).toEqual(['processor.saw_parent', 'processor.ending']);
   });
+
+  it('copies array and map attributes set on a live span: what the caller changes afterwards never reaches the exporter', () => {
+    const { stockSpans, ours } = compare((tracer) => {
+      const ids = ['a'];
+      const nested = { tags: ['x'], depth: { n: 1 } };
+      const span = tracer.startSpan('copied later');
+      span.setAttribute('ids', ids);
+      span.setAttributes({ nested: nested as never, more: ids });
+      ids.push('LEAK');
+      nested.tags.push('LEAK');
+      nested.depth.n = 2;
+      span.end();
+    });
+    expect(ours[0]!.attributes).toMatchObject({ ids: ['a'], more: ['a'], nested: { tags: ['x'], depth: { n: 1 } } });
+    expect(ours[0]!.attributes.ids).toEqual(stockSpans[0]!.attributes.ids);
+    expect(ours[0]!.attributes.nested).toEqual(stockSpans[0]!.attributes.nested);
+  });
 });
 
 describe('tracewire spans never throw into the app', () => {
+  it('keeps an own __proto__ attribute key as an attribute, never as the prototype of the attributes', () => {
+    const { tracewire } = both(() => new AlwaysOnSampler());
+    const initial = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<string, unknown>;
+    const span = tracewire.tracer.startSpan('proto', { attributes: initial as never });
+    span.setAttribute('__proto__', 'later' as never);
+    span.end();
+    const [exported] = tracewire.exporter.getFinishedSpans();
+    expect(Object.getPrototypeOf(exported!.attributes)).toBe(Object.prototype);
+    expect((exported!.attributes as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(exported!.attributes)).toContain('__proto__');
+    expect(Object.getOwnPropertyDescriptor(exported!.attributes, '__proto__')?.value).toBe('later');
+  });
+
   it('ignores a non-string attribute key (where the SDK span throws), odd events and odd end times', () => {
     const { tracewire } = both(() => new AlwaysOnSampler());
     const span = tracewire.tracer.startSpan('odd');

@@ -127,8 +127,11 @@ describe('RateLimitingSampler', () => {
   });
 
   it('rejects a rate that is not a positive number', () => {
-    expect(() => new RateLimitingSampler(0)).toThrow(RangeError);
-    expect(() => new RateLimitingSampler(Number.NaN)).toThrow(RangeError);
+    // One error policy: bad options in code throw TracewireConfigError (issue: samplers threw RangeError).
+    expect(() => new RateLimitingSampler(0)).toThrow(TracewireConfigError);
+    expect(() => new RateLimitingSampler(Number.NaN)).toThrow(TracewireConfigError);
+    expect(() => ratioSampler(1.5)).toThrow(TracewireConfigError);
+    expect(() => ratioSampler(Number.NaN)).toThrow(/ratioSampler\(\).*ratio must be a number between 0 and 1, got NaN/s);
   });
 });
 
