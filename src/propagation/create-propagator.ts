@@ -1,5 +1,6 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BaggagePropagator } from './baggage-propagator.js';
 import { createRequire } from 'node:module';
 import type { PropagatorName } from '../config/types.js';
 import { JaegerPropagator } from './jaeger-propagator.js';
@@ -23,7 +24,7 @@ export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPro
   for (const item of list) {
     if (typeof item !== 'string') propagators.push(item);
     else if (item === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
-    else if (item === 'baggage') propagators.push(new W3CBaggagePropagator());
+    else if (item === 'baggage') propagators.push(new BaggagePropagator());
     else if (item === 'b3' || item === 'b3multi') propagators.push(b3Propagator(item === 'b3'));
     else if (item === 'jaeger') propagators.push(new JaegerPropagator());
   }

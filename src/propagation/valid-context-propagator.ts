@@ -1,4 +1,5 @@
 import { isSpanContextValid, trace, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import { debug } from '../internal/log.js';
 
 const LOWER_HEX = /^[0-9a-f]+$/;
 
@@ -12,8 +13,16 @@ const LOWER_HEX = /^[0-9a-f]+$/;
 export class ValidContextPropagator implements TextMapPropagator {
   constructor(private readonly inner: TextMapPropagator) {}
 
+  /**
+   * Instrumentations inject from inside the app's calls (undici's diagnostics-channel subscriber runs within
+   * `fetch`): a propagator that throws must not break the call, which then goes out without context.
+   */
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    this.inner.inject(context, carrier, setter);
+    try {
+      this.inner.inject(context, carrier, setter);
+    } catch (error) {
+      debug(`propagation: inject failed (${(error as Error)?.message ?? String(error)}); the request goes out without trace context`);
+    }
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
