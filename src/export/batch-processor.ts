@@ -44,6 +44,8 @@ export class BatchProcessor implements SpanProcessor {
   private queue: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Spans in the batches being exported now. */
+  private spansInFlight = 0;
   /** Settles when no export is in flight; created when someone waits for it. */
   private idle: Promise<void> | undefined;
   private resolveIdle: (() => void) | undefined;
@@ -51,6 +53,7 @@ export class BatchProcessor implements SpanProcessor {
   private readonly stats: ExportStats = { exported: 0, dropped: 0, failed: 0, queued: 0 };
   private reportedDrop = false;
   private reportedFailure = false;
+  private reportedTotals = false;
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.exportWaiting(true);
@@ -112,6 +115,7 @@ export class BatchProcessor implements SpanProcessor {
 
   private exportBatch(batch: ReadableSpan[]): Promise<void> {
     const count = batch.length;
+    this.spansInFlight += count;
     return new Promise<void>((resolve) => {
       let settled = false;
       const timeout = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.options.exportTimeoutMs} ms`) }), this.options.exportTimeoutMs);
@@ -119,6 +123,7 @@ export class BatchProcessor implements SpanProcessor {
       const finish = (result: ExportResult): void => {
         if (settled) return;
         settled = true;
+        this.spansInFlight -= count;
         clearTimeout(timeout);
         if (result.code === ExportResultCode.SUCCESS) this.stats.exported += count;
         else this.recordFailure(count, result.error);
@@ -151,6 +156,11 @@ export class BatchProcessor implements SpanProcessor {
     );
   }
 
+  /** Spans not exported yet: queued, or in a batch being exported. */
+  pendingSpans(): number {
+    return this.queue.length + this.spansInFlight;
+  }
+
   /** Counters since start; `queued` is the current queue length. */
   getStats(): ExportStats {
     return { ...this.stats, queued: this.queue.length };
@@ -174,10 +184,18 @@ export class BatchProcessor implements SpanProcessor {
     if (this.isShutdown) return;
     await this.forceFlush();
     this.isShutdown = true;
-    const { dropped, failed } = this.stats;
-    if (dropped > 0 || failed > 0) {
-      warn(`at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start.`);
-    }
+    this.reportTotals();
     await this.exporter.shutdown();
+  }
+
+  /**
+   * Prints, once, how many spans were dropped and failed since start, if any: at shutdown, and when the process
+   * exits by any other path (a natural exit, process.exit()), so the count is never missing.
+   */
+  reportTotals(): void {
+    const { dropped, failed } = this.stats;
+    if (this.reportedTotals || (dropped === 0 && failed === 0)) return;
+    this.reportedTotals = true;
+    warn(`at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start.`);
   }
 }

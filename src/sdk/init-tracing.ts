@@ -128,6 +128,22 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   }
 
   let removeHandlers: (() => void) | undefined;
+  /** One line when a flush at shutdown or exit did not finish in time, then the dropped and failed totals. */
+  let reportedTimeout = false;
+  const reportTimeout = (where: string): void => {
+    // The signal path and shutdown() bound the same flush: one report.
+    if (reportedTimeout) return;
+    reportedTimeout = true;
+    const pending = batchProcessors.reduce((n, p) => n + p.pendingSpans(), 0);
+    warn(
+      `${where}: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
+        `${pending} spans (queued spans and the batch in flight) were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
+    );
+    reportTotals();
+  };
+  const reportTotals = (): void => {
+    for (const processor of batchProcessors) processor.reportTotals();
+  };
   let shutdownPromise: Promise<void> | undefined;
   const forceFlush = (): Promise<void> => provider.forceFlush().catch((error: unknown) => debug(`forceFlush failed: ${String(error)}`));
   const shutdown = (): Promise<void> => {
@@ -140,13 +156,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
           // Disabling is best effort.
         }
       }
-      if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') {
-        const queued = batchProcessors.reduce((n, p) => n + p.getStats().queued, 0);
-        warn(
-          `shutdown: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
-            `${queued} queued spans and the batch in flight were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
-        );
-      }
+      if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') reportTimeout('shutdown');
       if (state.tracer === handle.tracer) state.tracer = undefined;
       if (state.contextManager === contextManager) state.contextManager = undefined;
       trace.disable();
@@ -157,7 +167,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     return shutdownPromise;
   };
   if (config.shutdownSignals !== false) {
-    removeHandlers = installShutdownHandlers({ flush: forceFlush, shutdown }, config.shutdownSignals, config.shutdownTimeoutMs);
+    removeHandlers = installShutdownHandlers({ flush: forceFlush, shutdown, reportTimeout, reportTotals }, config.shutdownSignals, config.shutdownTimeoutMs);
   }
 
   const handle: TracingHandle = Object.freeze({

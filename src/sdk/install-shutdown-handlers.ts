@@ -5,6 +5,10 @@ export interface ShutdownTarget {
   /** Flushes (and on signals, shuts down) the pipeline. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
+  /** Reports that a flush did not finish within the bound, with what was not exported. */
+  reportTimeout(where: string): void;
+  /** Reports, once, the spans dropped and failed since start (synchronous: runs in the 'exit' event). */
+  reportTotals(): void;
 }
 
 /** Resolves after `promise` or `ms`, whichever comes first; never rejects. @internal */
@@ -55,7 +59,9 @@ function deferExitUntil(flushed: Promise<unknown>): void {
  *   without tracewire (killed by the signal: exit status 128+n). If the app has its own handler, that handler
  *   runs as before and decides; tracewire only flushes, and a process.exit() the handler calls meanwhile is
  *   carried out (with its code) when the flush is done, at most `timeoutMs` later.
- * - On beforeExit: pending spans are flushed; the process then exits with its own exit code.
+ * - On beforeExit: pending spans are flushed (bounded by `timeoutMs`: past it, the process exits at once with
+ *   its own exit code, and what was not exported is reported); the process then exits with its own exit code.
+ * - On exit (every path but death by a signal, where shutdown reports): the dropped and failed totals, once.
  * @internal
  */
 export function installShutdownHandlers(target: ShutdownTarget, signals: readonly NodeJS.Signals[], timeoutMs: number): () => void {
@@ -64,12 +70,19 @@ export function installShutdownHandlers(target: ShutdownTarget, signals: readonl
     // Flushing schedules I/O, after which beforeExit fires again: flush once per quiet period only.
     if (flushingOnExit) return;
     flushingOnExit = true;
-    void withTimeout(target.flush(), timeoutMs).then(() => {
+    void withTimeout(target.flush(), timeoutMs).then((outcome) => {
+      if (outcome === 'timeout') {
+        // The app is done and only the export holds the process (a collector that never answers, retries):
+        // end it now, with the app's own exit code, as the signal path does.
+        target.reportTimeout('exit');
+        process.exit();
+      }
       setImmediate(() => {
         flushingOnExit = false;
       }).unref();
     });
   };
+  const onExit = (): void => target.reportTotals();
 
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of signals) {
@@ -82,7 +95,7 @@ export function installShutdownHandlers(target: ShutdownTarget, signals: readonl
       }
       debug(`${signal}: flushing spans (at most ${timeoutMs} ms), then ending the process as Node.js would`);
       void withTimeout(target.shutdown(), timeoutMs).then((outcome) => {
-        if (outcome === 'timeout') warn(`${signal}: span flush did not finish within ${timeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); exiting anyway.`);
+        if (outcome === 'timeout') target.reportTimeout(signal);
         remove();
         process.kill(process.pid, signal);
       });
@@ -91,11 +104,13 @@ export function installShutdownHandlers(target: ShutdownTarget, signals: readonl
     process.on(signal, handler);
   }
   process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
 
   function remove(): void {
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
     handlers.clear();
     process.removeListener('beforeExit', onBeforeExit);
+    process.removeListener('exit', onExit);
   }
   return remove;
 }

@@ -90,7 +90,40 @@ describe('graceful shutdown: within the configured time bound', () => {
       expect(sockets.length).toBeGreaterThan(0); // the flush really was waiting on the silent collector
       const reports = app.stderr().split('\n').filter((l) => l.includes('did not finish within 1000 ms'));
       expect(reports).toHaveLength(1);
-      expect(reports[0]).toContain('queued spans and the batch in flight were not exported');
+      expect(reports[0]).toContain(`${SPANS} spans (queued spans and the batch in flight) were not exported`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+});
+
+describe('natural exit: within the configured time bound', () => {
+  it('a script that ends by itself with spans still queued and a collector that never answers exits after TRACEWIRE_SHUTDOWN_TIMEOUT, with its exit code and the counted report', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.resume();
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const port = (silent.address() as { port: number }).port;
+    try {
+      // The export timeout (60 s) would hold the process far longer than the test's own timeout.
+      const app = await spawnApp({
+        flags: register,
+        script: 'test/fixtures/burst.mjs',
+        waitForPort: false,
+        // Fewer spans than a batch: nothing is exported before the script ends, the flush at exit sends them.
+        env: { ...env({ MODE: 'exitcode', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000', SPANS: '100' }), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '60000' },
+      });
+      const { code } = await app.exited;
+      expect(code, app.stderr()).toBe(4);
+      expect(sockets.length).toBeGreaterThan(0); // the flush really was waiting on the silent collector
+      const lines = app.stderr().split('\n');
+      const reports = lines.filter((l) => l.includes('did not finish within 1000 ms'));
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toContain('exit: the span flush did not finish within 1000 ms (TRACEWIRE_SHUTDOWN_TIMEOUT); 100 spans');
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
