@@ -100,7 +100,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
   }
   const pipeline = createPipeline(config);
-  propagation.setGlobalPropagator(pipeline.propagator);
+  const ownsPropagator = propagation.setGlobalPropagator(pipeline.propagator);
 
   // Instrumentations first: they must patch http before the exporter's transport loads it.
   const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs, config.httpServer);
@@ -159,9 +159,11 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
       if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') reportTimeout('shutdown');
       if (state.tracer === handle.tracer) state.tracer = undefined;
       if (state.contextManager === contextManager) state.contextManager = undefined;
-      trace.disable();
-      propagation.disable();
-      context.disable();
+      // Only the globals tracewire registered: another SDK's provider, propagator or context manager keeps working.
+      if (ownsGlobalProvider) trace.disable();
+      if (ownsPropagator) propagation.disable();
+      if (ownsContext) context.disable();
+      else contextManager.disable();
       if (state.handle === handle) state.handle = undefined;
     })();
     return shutdownPromise;
