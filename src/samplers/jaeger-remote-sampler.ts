@@ -196,10 +196,11 @@ async function fetchStrategy(url: string, headers: Record<string, string>, timeo
 }
 
 function describeFetchError(error: unknown): string {
-  const { name, message, cause } = error as Error & { cause?: { code?: string } };
+  const { name, message, cause } = error as Error & { cause?: { code?: string; message?: string } };
   if (name === 'TimeoutError') return 'no answer in time';
   if (name === 'SyntaxError') return 'the answer is not JSON';
-  return cause?.code ?? message;
+  // fetch() says "fetch failed"; the reason is in its cause (ECONNREFUSED, ENOTFOUND, "bad port", ...).
+  return cause?.code ?? (cause?.message ? `${message}: ${cause.message}` : message);
 }
 
 /**
