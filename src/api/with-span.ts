@@ -114,11 +114,30 @@ export function openSpan(name: string, options: WithSpanOptions, ctx: Context): 
   return (options.tracer ?? defaultTracer()).startSpan(name, options, ctx);
 }
 
-/** Ends `span` now, or when `result` settles if it is a promise; returns what the caller returns. */
+/**
+ * Ends `span` now, or when `result` settles if it is a promise; returns what the caller returns. A result whose
+ * `then` getter throws is not followed (the span ends now); one whose `then()` throws ends the span with that
+ * error recorded. Either way `result` is returned as it is: awaiting it is the caller's business, and nothing
+ * tracewire does here throws.
+ */
 function settle<R>(span: Span, result: R): R {
-  if (isThenable(result)) return result.then(endOk.bind(span), endFail.bind(span)) as R;
-  span.end();
-  return result;
+  let then: unknown;
+  try {
+    then = result !== null && (typeof result === 'object' || typeof result === 'function') ? (result as unknown as { then?: unknown }).then : undefined;
+  } catch {
+    then = undefined;
+  }
+  if (typeof then !== 'function') {
+    span.end();
+    return result;
+  }
+  try {
+    return (then as Thenable['then']).call(result, endOk.bind(span), endFail.bind(span)) as R;
+  } catch (error) {
+    failSpan(span, error);
+    span.end();
+    return result;
+  }
 }
 
 /**

@@ -38,9 +38,14 @@ export function parseTraceparent(header: unknown): SpanContext | null {
  */
 export function formatTraceparent(spanContext: SpanContext | null | undefined): string | null {
   if (spanContext == null || typeof spanContext !== 'object') return null;
-  const { traceId, spanId, traceFlags } = spanContext;
-  if (typeof traceId !== 'string' || typeof spanId !== 'string' || !isSpanContextValid(spanContext)) return null;
-  if (!HEX_ID.test(traceId) || !HEX_ID.test(spanId)) return null;
-  const flags = (Number(traceFlags) & 0xff).toString(16).padStart(2, '0');
-  return `00-${traceId}-${spanId}-${flags}`;
+  try {
+    // Read once: a getter may throw, or answer differently on a second read.
+    const { traceId, spanId, traceFlags } = spanContext;
+    if (typeof traceId !== 'string' || typeof spanId !== 'string' || !isSpanContextValid({ traceId, spanId, traceFlags: 0 })) return null;
+    if (!HEX_ID.test(traceId) || !HEX_ID.test(spanId)) return null;
+    const flags = (Number(traceFlags) & 0xff).toString(16).padStart(2, '0');
+    return `00-${traceId}-${spanId}-${flags}`;
+  } catch {
+    return null;
+  }
 }

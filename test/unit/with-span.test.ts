@@ -153,3 +153,36 @@ describe('traced', () => {
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'declined 5' });
   });
 });
+
+describe('withSpan with hostile thenables never throws into the app', () => {
+  it('a result whose then getter throws: returned as it is, the span ends once', async () => {
+    {
+      const getterThrows = Object.defineProperty({}, 'then', {
+        get() {
+          throw new Error('then getter');
+        },
+      });
+      expect(withSpan('getter', () => getterThrows)).toBe(getterThrows);
+      const thenThrows = {
+        then() {
+          throw new Error('then() throws');
+        },
+      };
+      expect(withSpan('then call', () => thenThrows)).toBe(thenThrows);
+      const spans = await finished();
+      expect(spans.map((s) => s.name)).toEqual(['getter', 'then call']);
+      expect(spans[1]!.status).toEqual({ code: 2, message: 'then() throws' });
+    }
+  });
+
+  it('formatTraceparent returns null for a span context whose getters throw', async () => {
+    const { formatTraceparent } = await import('../../src/index.js');
+    expect(formatTraceparent({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 })).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
+    const hostile = Object.defineProperty({ spanId: 'b'.repeat(16), traceFlags: 1 }, 'traceId', {
+      get() {
+        throw new Error('getter');
+      },
+    });
+    expect(formatTraceparent(hostile as never)).toBeNull();
+  });
+});
