@@ -31,3 +31,22 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
   'secret',
   'token',
 ]);
+
+/**
+ * Query parameter names redacted in URL attributes besides those matching the redact keys: names that carry
+ * credentials in URLs but are too generic to redact as attribute-key words (`key` or `code` as words would hide
+ * `messaging.kafka.message.key` and `http.response.status_code`). Matched whole and case-insensitively. Drawn from
+ * the default scrubbers of Sentry (password, passwd, api_key, apikey, auth, credentials, session, private_key) and
+ * Datadog (pass/pwd/passphrase, api/private/access/secret key, token, consumer key and secret, signature, signed,
+ * authentication), the OAuth 2.0 parameters that carry secrets (code, access_token, refresh_token, id_token,
+ * client_secret, assertion), and the session identifiers OWASP names (sid, session, sessionid, jsessionid,
+ * phpsessid).
+ * @internal
+ */
+export const DEFAULT_REDACT_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  'api_key', 'apikey', 'api-key', 'key', 'access_key', 'accesskey', 'secret_key', 'private_key', 'privatekey',
+  'code', 'access_token', 'refresh_token', 'id_token', 'client_secret', 'assertion',
+  'session', 'sessionid', 'session_id', 'sid', 'jsessionid', 'phpsessid',
+  'pass', 'passwd', 'pwd', 'passphrase', 'auth', 'credentials', 'jwt',
+  'signature', 'sig', 'signed', 'consumer_key', 'consumer_secret',
+]);

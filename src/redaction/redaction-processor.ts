@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ResolvedRedaction } from '../config/types.js';
+import { DEFAULT_REDACT_QUERY_PARAMETERS } from './redact-patterns.js';
 
 /** What replaces a redacted value. */
 export const REDACTED = '[REDACTED]';
@@ -9,8 +10,11 @@ export const REDACTED = '[REDACTED]';
 const KEEP = 0;
 const REDACT = 1;
 const URL_QUERY = 2;
-/** Attributes whose value is a URL, a path with a query, or a query string. */
-const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target']);
+/**
+ * Attributes whose value is a URL, a path with a query, or a query string. `url.path` holds no query by the semantic
+ * conventions, but some instrumentations put one there (@fastify/otel did): its query, if any, is redacted too.
+ */
+const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target', 'url.path']);
 /** Attribute keys are low-cardinality; the cache stops growing past this many (later keys are classified each time). */
 const MAX_CACHED_KEYS = 4096;
 /** Query parameter names longer than this are matched each time instead of cached. */
@@ -126,7 +130,8 @@ export class RedactionProcessor implements SpanProcessor {
   private isSecretParameter(name: string): boolean {
     let decision = this.parameterDecisions.get(name);
     if (decision === undefined) {
-      decision = this.isSecretName(safeDecode(name));
+      const decoded = safeDecode(name);
+      decision = this.isSecretName(decoded) || DEFAULT_REDACT_QUERY_PARAMETERS.has(decoded.toLowerCase());
       // Names come from the request (a client can send any): only short ones are kept, at most MAX_CACHED_KEYS.
       if (name.length <= MAX_CACHED_NAME_LENGTH && this.parameterDecisions.size < MAX_CACHED_KEYS) this.parameterDecisions.set(name, decision);
     }

@@ -70,6 +70,23 @@ describe('secrets are redacted before export', () => {
     });
   });
 
+  it('redacts the common credential parameter names (Sentry, Datadog, OAuth, OWASP) in queries, also one put in url.path, without touching attributes named like them', async () => {
+    const names = ['api_key', 'apiKey', 'key', 'code', 'session', 'sid', 'pass', 'pwd', 'jwt', 'signature', 'client_secret', 'refresh_token', 'JSESSIONID'];
+    const query = names.map((n) => `${n}=v`).join('&');
+    const span = await exported({}, {
+      'url.query': `${query}&page=2`,
+      'url.path': `/users/1?password=hunter2&access_token=s3cr3t&q=ok`,
+      'http.response.status_code': 200,
+      'messaging.kafka.message.key': 'order-7',
+    });
+    expect(span.attributes).toEqual({
+      'url.query': `${names.map((n) => `${n}=[REDACTED]`).join('&')}&page=2`,
+      'url.path': '/users/1?password=[REDACTED]&access_token=[REDACTED]&q=ok',
+      'http.response.status_code': 200,
+      'messaging.kafka.message.key': 'order-7',
+    });
+  });
+
   it('redact.keys adds keys; redact.patterns replaces bearer tokens, JWTs, emails and custom patterns in any string value', async () => {
     const span = await exported(
       { redact: { keys: ['iban'], patterns: ['bearer', 'jwt', 'email', /\b\d{4}-\d{4}-\d{4}-\d{4}\b/] } },
