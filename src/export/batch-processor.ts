@@ -24,6 +24,12 @@ export interface BatchProcessorOptions {
   exportTimeoutMs: number;
   /** Shown in the one-time reports so the user knows where spans were going. */
   destination: string;
+  /**
+   * How many exports may run at once: {@link MAX_EXPORTS_IN_FLIGHT} for tracewire's OTLP exporters, whose transport
+   * sends concurrent requests; 1 (the default) for any other exporter, which the spec says is never called
+   * concurrently.
+   */
+  maxExportsInFlight?: number;
 }
 
 /**
@@ -31,7 +37,7 @@ export interface BatchProcessorOptions {
  * round trip is slower than a busy service ends spans, and the queue then fills and drops. The stock OTLP
  * transport sends concurrent requests on its keep-alive agent.
  */
-const MAX_EXPORTS_IN_FLIGHT = 4;
+export const MAX_EXPORTS_IN_FLIGHT = 4;
 
 /**
  * A batch span processor with a bounded queue: a batch is exported as soon as it is full (up to
@@ -46,14 +52,17 @@ export class BatchProcessor implements SpanProcessor {
   private inFlight = 0;
   /** Spans in the batches being exported now. */
   private spansInFlight = 0;
-  /** Settles when no export is in flight; created when someone waits for it. */
-  private idle: Promise<void> | undefined;
-  private resolveIdle: (() => void) | undefined;
   private isShutdown = false;
   private readonly stats: ExportStats = { exported: 0, dropped: 0, failed: 0, queued: 0 };
   private reportedDrop = false;
   private reportedFailure = false;
   private reportedTotals = false;
+  private reportedAfterShutdown = false;
+  private readonly maxInFlight: number;
+  /** The exports running now (settle when the exporter answered or timed out; never reject). */
+  private readonly running = new Set<Promise<void>>();
+  /** Spans taken from the queue for export since start (marks where a flush's snapshot ends). */
+  private dequeued = 0;
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.exportWaiting(true);
@@ -61,24 +70,31 @@ export class BatchProcessor implements SpanProcessor {
   private readonly onExportDone = (): void => {
     this.inFlight--;
     this.exportWaiting(false);
-    if (this.inFlight === 0 && this.resolveIdle !== undefined) {
-      const resolve = this.resolveIdle;
-      this.idle = undefined;
-      this.resolveIdle = undefined;
-      resolve();
-    }
   };
 
   constructor(
     private readonly exporter: SpanExporter,
     private readonly options: BatchProcessorOptions,
-  ) {}
+  ) {
+    this.maxInFlight = Math.max(1, options.maxExportsInFlight ?? 1);
+  }
 
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.isShutdown || this.queue.length >= this.options.maxQueueSize) {
+    if (this.isShutdown) {
+      this.stats.dropped++;
+      if (!this.reportedAfterShutdown) {
+        this.reportedAfterShutdown = true;
+        warn(
+          `dropping spans ended after tracing was shut down (${this.options.destination}): they are counted (handle.stats().dropped), not exported. ` +
+            'Remedy: end spans before calling shutdown(), or shut down later.',
+        );
+      }
+      return;
+    }
+    if (this.queue.length >= this.options.maxQueueSize) {
       this.stats.dropped++;
       if (!this.reportedDrop) {
         this.reportedDrop = true;
@@ -106,9 +122,16 @@ export class BatchProcessor implements SpanProcessor {
    */
   private exportWaiting(partial: boolean): void {
     const size = this.options.maxExportBatchSize;
-    while (this.inFlight < MAX_EXPORTS_IN_FLIGHT && (this.queue.length >= size || (partial && this.queue.length > 0))) {
+    while (this.inFlight < this.maxInFlight && (this.queue.length >= size || (partial && this.queue.length > 0))) {
       this.inFlight++;
-      void this.exportBatch(this.queue.splice(0, size)).then(this.onExportDone);
+      const batch = this.queue.splice(0, size);
+      this.dequeued += batch.length;
+      const exported = this.exportBatch(batch);
+      this.running.add(exported);
+      void exported.then(() => {
+        this.running.delete(exported);
+        this.onExportDone();
+      });
     }
     if (this.queue.length > 0 && this.timer === undefined && !this.isShutdown) this.startTimer();
   }
@@ -138,12 +161,6 @@ export class BatchProcessor implements SpanProcessor {
     });
   }
 
-  /** Resolves when no export is in flight. */
-  private whenIdle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    this.idle ??= new Promise<void>((resolve) => (this.resolveIdle = resolve));
-    return this.idle;
-  }
 
   private recordFailure(count: number, error: Error | undefined): void {
     this.stats.failed += count;
@@ -166,17 +183,28 @@ export class BatchProcessor implements SpanProcessor {
     return { ...this.stats, queued: this.queue.length };
   }
 
+  /**
+   * Exports the spans queued when the flush began (a snapshot, as the SDK's processor does) and waits for them and
+   * for the exports already running; spans ended meanwhile wait for their own batch, so a flush ends even under a
+   * load that keeps the queue full.
+   */
   async forceFlush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    // Everything queued now goes out, batch by batch, within the in-flight limit.
-    while (this.queue.length > 0) {
+    const waitFor = new Set(this.running);
+    // The snapshot ends where the queue ends now, counted in spans ever taken from the queue: whoever takes them
+    // (this loop, a full batch, the timer, an export that finished), every export started until then holds some.
+    const target = this.dequeued + this.queue.length;
+    while (this.dequeued < target) {
       this.exportWaiting(true);
-      if (this.queue.length > 0) await this.whenIdle();
+      for (const running of this.running) waitFor.add(running);
+      // Every export slot is busy (so at least one export runs): wait for one to finish.
+      if (this.dequeued < target) await Promise.race(this.running);
     }
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.whenIdle();
+    // The export that took the snapshot's last spans may have been started by another export finishing.
+    for (const running of this.running) waitFor.add(running);
+    await Promise.all(waitFor);
+    if (this.queue.length > 0 && this.timer === undefined && !this.isShutdown) this.startTimer();
     await this.exporter.forceFlush?.();
   }
 

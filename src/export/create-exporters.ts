@@ -1,7 +1,7 @@
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config/types.js';
 import { createRequire } from 'node:module';
-import { BatchProcessor } from './batch-processor.js';
+import { BatchProcessor, MAX_EXPORTS_IN_FLIGHT } from './batch-processor.js';
 import { createOtlpProtoExporter, TRACEWIRE_OTLP_PROTO_EXPORTER_NAME } from './otlp-proto/otlp-proto-exporter.js';
 import { LazyExporter } from './lazy-exporter.js';
 import { readTlsFiles } from './read-tls-files.js';
@@ -70,6 +70,7 @@ export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] 
     const destination = isOtlp
       ? maskUrlCredentials(config.tracesEndpoint)
       : name !== undefined ? `the ${name} exporter` : `the exporter at position ${position} of \`exporters\``;
-    return new BatchProcessor(exporter, { ...config.batch, destination });
+    // Only tracewire's OTLP exporters take concurrent exports; any other exporter is never called concurrently.
+    return new BatchProcessor(exporter, { ...config.batch, destination, maxExportsInFlight: isOtlp ? MAX_EXPORTS_IN_FLIGHT : 1 });
   });
 }

@@ -35,9 +35,9 @@ const sampledSpan = (i: number): ReadableSpan =>
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('BatchProcessor', () => {
-  it('exports full batches at once, at most 4 in flight, and the rest as in-flight exports complete', async () => {
+  it("tracewire's OTLP exporters: full batches at once, at most 4 in flight, and the rest as in-flight exports complete", async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 1000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, { maxQueueSize: 1000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test', maxExportsInFlight: 4 });
     for (let i = 0; i < 100; i++) processor.onEnd(sampledSpan(i));
     expect(exporter.calls).toHaveLength(4);
     expect(exporter.calls.every((c) => c.spans.length === 10)).toBe(true);
@@ -67,5 +67,58 @@ describe('BatchProcessor', () => {
     await processor.shutdown();
     processor.onEnd(sampledSpan(0));
     expect(processor.getStats().dropped).toBe(1);
+  });
+
+  it('never calls any other exporter concurrently (the spec), also under a burst and a flush', async () => {
+    const exporter = new HeldExporter();
+    const processor = new BatchProcessor(exporter, { maxQueueSize: 1000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    for (let i = 0; i < 50; i++) processor.onEnd(sampledSpan(i));
+    const flushed = processor.forceFlush();
+    for (let i = 0; i < 50 && exporter.inFlight > 0; i++) {
+      exporter.completeNext();
+      await tick();
+    }
+    await flushed;
+    expect(exporter.maxInFlight).toBe(1);
+    expect(exporter.calls.flatMap((c) => c.spans.map((s) => s.name))).toEqual(Array.from({ length: 50 }, (_, i) => `s${i}`));
+  });
+
+  it('flushes a snapshot: spans ended during the flush do not keep it going', async () => {
+    const exporter = new HeldExporter();
+    const processor = new BatchProcessor(exporter, { maxQueueSize: 10_000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    for (let i = 0; i < 25; i++) processor.onEnd(sampledSpan(i));
+    let flushDone = false;
+    const flushed = processor.forceFlush().then(() => (flushDone = true));
+    let next = 25;
+    // Under load: every completed export is followed by 30 new spans.
+    for (let round = 0; round < 100 && !flushDone; round++) {
+      for (let i = 0; i < 30; i++) processor.onEnd(sampledSpan(next++));
+      if (exporter.inFlight > 0) exporter.completeNext();
+      await tick();
+    }
+    await flushed;
+    expect(flushDone).toBe(true);
+    const exported = exporter.calls.filter((c) => (c as { completed?: boolean }).completed).flatMap((c) => c.spans.map((s) => s.name));
+    for (let i = 0; i < 25; i++) expect(exported).toContain(`s${i}`);
+    expect(processor.getStats().queued).toBeGreaterThan(0);
+  });
+
+  it('drops spans ended after shutdown with a report that says so (not "queue full")', async () => {
+    const exporter = new HeldExporter();
+    const processor = new BatchProcessor(exporter, { maxQueueSize: 10, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    await processor.shutdown();
+    const lines: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      processor.onEnd(sampledSpan(0));
+      processor.onEnd(sampledSpan(1));
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(processor.getStats().dropped).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('ended after tracing was shut down');
+    expect(lines[0]).not.toContain('queue is full');
   });
 });
