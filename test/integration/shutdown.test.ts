@@ -67,18 +67,26 @@ describe('graceful shutdown: no span lost', () => {
   });
 });
 
+/** Runs `test` with a collector that accepts connections, reads requests and never answers; cleans up after. */
+async function withSilentCollector(test: (port: number, sockets: Socket[]) => Promise<void>): Promise<void> {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => {
+    sockets.push(socket);
+    socket.resume();
+  });
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  try {
+    await test((silent.address() as { port: number }).port, sockets);
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
+}
+
 describe('graceful shutdown: within the configured time bound', () => {
   it('a collector that accepts and never answers: SIGTERM still ends the process after TRACEWIRE_SHUTDOWN_TIMEOUT, by SIGTERM, with one report', async () => {
-    // Accepts connections, reads requests, never answers.
-    const sockets: Socket[] = [];
-    const silent = createServer((socket) => {
-      sockets.push(socket);
-      socket.resume();
-    });
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    const port = (silent.address() as { port: number }).port;
-    try {
+    await withSilentCollector(async (port, sockets) => {
       const app = await spawnApp({
         flags: register,
         script: 'test/fixtures/burst.mjs',
@@ -91,24 +99,13 @@ describe('graceful shutdown: within the configured time bound', () => {
       const reports = app.stderr().split('\n').filter((l) => l.includes('did not finish within 1000 ms'));
       expect(reports).toHaveLength(1);
       expect(reports[0]).toContain(`${SPANS} spans (queued spans and the batch in flight) were not exported`);
-    } finally {
-      for (const s of sockets) s.destroy();
-      silent.close();
-    }
+    });
   });
 });
 
 describe('natural exit: within the configured time bound', () => {
   it('a script that ends by itself with spans still queued and a collector that never answers exits after TRACEWIRE_SHUTDOWN_TIMEOUT, with its exit code and the counted report', async () => {
-    const sockets: Socket[] = [];
-    const silent = createServer((socket) => {
-      sockets.push(socket);
-      socket.resume();
-    });
-    silent.listen(0, '127.0.0.1');
-    await once(silent, 'listening');
-    const port = (silent.address() as { port: number }).port;
-    try {
+    await withSilentCollector(async (port, sockets) => {
       // The export timeout (60 s) would hold the process far longer than the test's own timeout.
       const app = await spawnApp({
         flags: register,
@@ -124,9 +121,6 @@ describe('natural exit: within the configured time bound', () => {
       const reports = lines.filter((l) => l.includes('did not finish within 1000 ms'));
       expect(reports).toHaveLength(1);
       expect(reports[0]).toContain('exit: the span flush did not finish within 1000 ms (TRACEWIRE_SHUTDOWN_TIMEOUT); 100 spans');
-    } finally {
-      for (const s of sockets) s.destroy();
-      silent.close();
-    }
+    });
   });
 });
