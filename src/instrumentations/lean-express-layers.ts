@@ -4,9 +4,9 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { activeContextManager as manager, applyArguments } from '../internal/context-manager.js';
 import { debug } from '../internal/log.js';
-import { TracewireTracer } from '../sdk/tracewire-tracer.js';
 import { endAtResponseClose } from './http-server/http-server-instrumentation.js';
 import { instrumentationExpressUtils, type InstrumentationExpressUtils } from './upstream/instrumentation-express-utils.js';
+import { dropsChildrenOf } from '../internal/tracer-capabilities.js';
 
 /** Marks a layer handle that already got tracewire's wrapper. */
 const kLean = Symbol('tracewire.express.lean-layer');
@@ -175,7 +175,7 @@ export function leanExpressLayers(Base: ExpressInstrumentationClass): ExpressIns
       // Two parameters, as the instrumentation's wrapper has (express reads a handler's arity).
       const handle = function layerHandle(this: unknown, _request: unknown, _response: unknown): unknown {
         const tracer = instrumentation.tracer;
-        if (tracer instanceof TracewireTracer && tracer.dropsChildrenOf(trace.getSpan(manager().active()))) return Reflect.apply(untraced, this, arguments);
+        if (dropsChildrenOf(tracer, trace.getSpan(manager().active()))) return Reflect.apply(untraced, this, arguments);
         if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
         return Reflect.apply(traced, this, arguments);
       } as Handle;

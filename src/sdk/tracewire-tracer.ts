@@ -22,6 +22,7 @@ import { accumulateTraceId, ASK_SAMPLER, KEEP_ALL, KEEP_NONE, type SamplingPlan 
 import { newSpanId, newTraceId, takeWords, word } from './pooled-id-generator.js';
 import { cleanLink, RecordingSpan, type SpanShared } from './recording-span.js';
 import { traceIdWithAccumulation, UnsampledSpan } from './unsampled-span.js';
+import { kDropsChildrenOf, kStartSpanWithAttributesOf } from '../internal/tracer-capabilities.js';
 
 /** Computes a span's initial attributes from a source object (see `startSpanWithAttributesOf`). */
 type AttributesOf = (source: unknown) => Attributes;
@@ -76,6 +77,14 @@ export class TracewireTracer implements Tracer {
    * tracer's unsampled spans and the plan drops every child of a local unsampled parent. Instrumentations use it to
    * skip their work for such requests.
    */
+  [kStartSpanWithAttributesOf]<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
+    return this.begin(name, options, ctx, attributesOf as AttributesOf, source);
+  }
+
+  [kDropsChildrenOf](span: Span | undefined): boolean {
+    return this.dropsChildrenOf(span);
+  }
+
   dropsChildrenOf(span: Span | undefined): boolean {
     return span instanceof UnsampledSpan && this.plan !== null && this.plan.localParentNotSampled === KEEP_NONE;
   }

@@ -6,8 +6,8 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { activeContextManager as manager } from '../../internal/context-manager.js';
 import { debug } from '../../internal/log.js';
 import { VERSION } from '../../internal/version.js';
-import { TracewireTracer } from '../../sdk/tracewire-tracer.js';
 import { endAtResponseClose } from '../http-server/http-server-instrumentation.js';
+import { dropsChildrenOf } from '../../internal/tracer-capabilities.js';
 
 /** The tracing channel fastify (5.0 and later) publishes around every route handler. */
 const CHANNEL = 'fastify.request.handler';
@@ -101,7 +101,7 @@ export class FastifyInstrumentation extends InstrumentationBase {
       const rpc = getRPCMetadata(parent);
       if (route !== undefined && rpc?.type === RPCType.HTTP) rpc.route = route;
       const tracer = this.tracer;
-      if (tracer instanceof TracewireTracer && tracer.dropsChildrenOf(parentSpan)) return;
+      if (dropsChildrenOf(tracer, parentSpan)) return;
       const attributes = route === undefined ? { 'fastify.type': 'request_handler' } : { [ATTR_HTTP_ROUTE]: route, 'fastify.type': 'request_handler' };
       const span = tracer.startSpan(route === undefined ? 'request handler' : `request handler - ${route}`, { attributes }, parent);
       const call = new HandlerCall(span);

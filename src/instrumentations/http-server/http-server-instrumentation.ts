@@ -16,7 +16,7 @@ import { instrumentationHttpUtils, type InstrumentationHttpUtils } from '../upst
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeContextManager as manager, applyArguments } from '../../internal/context-manager.js';
 import { VERSION } from '../../internal/version.js';
-import { TracewireTracer } from '../../sdk/tracewire-tracer.js';
+import { kStartSpanWithAttributesOf, type CapableTracer } from '../../internal/tracer-capabilities.js';
 
 /** The context of the request a message belongs to (set on both the IncomingMessage and the ServerResponse). */
 const kContext = Symbol('tracewire.http-server.context');
@@ -197,7 +197,8 @@ export class HttpServerInstrumentation extends InstrumentationBase {
   private startServerSpan(method: string, parent: Context, request: IncomingMessage, scheme: 'http' | 'https'): Span {
     const tracer = this.tracer;
     const attributesOf = scheme === 'http' ? httpRequestAttributes : httpsRequestAttributes;
-    if (tracer instanceof TracewireTracer) return tracer.startSpanWithAttributesOf(method, SERVER_SPAN, parent, attributesOf, request);
+    const startWithAttributesOf = (tracer as CapableTracer)[kStartSpanWithAttributesOf];
+    if (startWithAttributesOf !== undefined) return startWithAttributesOf.call(tracer, method, SERVER_SPAN, parent, attributesOf as (source: unknown) => Attributes, request as unknown);
     return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: attributesOf(request) }, parent);
   }
 }
