@@ -49,7 +49,6 @@ export const MAX_EXPORTS_IN_FLIGHT = 4;
 export class BatchProcessor implements SpanProcessor {
   private queue: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private inFlight = 0;
   /** Spans in the batches being exported now. */
   private spansInFlight = 0;
   private isShutdown = false;
@@ -59,17 +58,13 @@ export class BatchProcessor implements SpanProcessor {
   private reportedTotals = false;
   private reportedAfterShutdown = false;
   private readonly maxInFlight: number;
-  /** The exports running now (settle when the exporter answered or timed out; never reject). */
+  /** The exports running now, at most `maxInFlight` (settle when the exporter answered or timed out; never reject). */
   private readonly running = new Set<Promise<void>>();
   /** Spans taken from the queue for export since start (marks where a flush's snapshot ends). */
   private dequeued = 0;
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.exportWaiting(true);
-  };
-  private readonly onExportDone = (): void => {
-    this.inFlight--;
-    this.exportWaiting(false);
   };
 
   constructor(
@@ -122,15 +117,15 @@ export class BatchProcessor implements SpanProcessor {
    */
   private exportWaiting(partial: boolean): void {
     const size = this.options.maxExportBatchSize;
-    while (this.inFlight < this.maxInFlight && (this.queue.length >= size || (partial && this.queue.length > 0))) {
-      this.inFlight++;
+    while (this.running.size < this.maxInFlight && (this.queue.length >= size || (partial && this.queue.length > 0))) {
       const batch = this.queue.splice(0, size);
       this.dequeued += batch.length;
       const exported = this.exportBatch(batch);
       this.running.add(exported);
+      // Per batch, not per span: a finished export frees its slot and starts the next batch waiting.
       void exported.then(() => {
         this.running.delete(exported);
-        this.onExportDone();
+        this.exportWaiting(false);
       });
     }
     if (this.queue.length > 0 && this.timer === undefined && !this.isShutdown) this.startTimer();
@@ -160,7 +155,6 @@ export class BatchProcessor implements SpanProcessor {
       }
     });
   }
-
 
   private recordFailure(count: number, error: Error | undefined): void {
     this.stats.failed += count;

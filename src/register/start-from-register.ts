@@ -9,7 +9,6 @@ import { hookEsmImportsOfCommonJs, REQUIRE_HOOKED_FROM_ESM } from './require-hoo
 
 /** import-in-the-middle's in-thread registration (`module.registerHooks`), with the options tracewire passes. */
 interface SyncHooksEntry {
-  supportsSyncHooks(): boolean;
   register(options: { include: string[]; exclude: string[]; addHookMessagePort: unknown }): void;
 }
 
@@ -22,24 +21,24 @@ interface SyncHooksEntry {
  */
 function registerEsmHooks(parentUrl: string): (() => Promise<void>) | undefined {
   const localRequire = createRequire(parentUrl);
-  // An ES module without top-level await: require() loads it synchronously (Node.js >= 22.12).
-  const sync = localRequire('import-in-the-middle/register-hooks.mjs') as SyncHooksEntry;
-  if (esmHooksSetting(process.env.TRACEWIRE_ESM_HOOKS) === 'auto' && sync.supportsSyncHooks() && typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function') {
-    const { addHookMessagePort, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-    hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
-    sync.register({ include: [], exclude: [...REQUIRE_HOOKED_FROM_ESM], addHookMessagePort });
-    return waitForAllMessagesAcknowledged;
+  // ES modules without top-level await: require() loads them synchronously (Node.js >= 22.12). The version check
+  // imports nothing; the in-thread entry (and the parser it loads) only when it is used.
+  const { supportsSyncHooks } = localRequire('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean };
+  const inThread = esmHooksSetting(process.env.TRACEWIRE_ESM_HOOKS) === 'auto' && supportsSyncHooks() && typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
+  if (!inThread && typeof nodeModule.register !== 'function') {
+    warn(`Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`);
+    return undefined;
   }
-  if (typeof nodeModule.register === 'function') {
-    const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-    // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
-    hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
-    const data = { ...registerOptions.data, exclude: [...REQUIRE_HOOKED_FROM_ESM] };
-    nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, { ...registerOptions, data });
-    return waitForAllMessagesAcknowledged;
+  const { registerOptions, addHookMessagePort, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
+  hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
+  const exclude = [...REQUIRE_HOOKED_FROM_ESM];
+  if (inThread) {
+    (localRequire('import-in-the-middle/register-hooks.mjs') as SyncHooksEntry).register({ include: [], exclude, addHookMessagePort });
+  } else {
+    nodeModule.register('import-in-the-middle/hook.mjs', parentUrl, { ...registerOptions, data: { ...registerOptions.data, exclude } });
   }
-  warn(`Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`);
-  return undefined;
+  return waitForAllMessagesAcknowledged;
 }
 
 /**

@@ -29,10 +29,17 @@ export function copyAttributeValue(value: unknown, limit: number): unknown {
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
     if (source[key] === undefined) continue;
-    const value = copyAttributeValue(source[key], limit);
-    // An own `__proto__` key stays a key: assigning it would replace the copy's prototype.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
-    else copy[key] = value;
+    storeAttribute(copy, key, copyAttributeValue(source[key], limit));
   }
   return copy;
+}
+
+/**
+ * Stores `value` under `key` as an own property. `target.__proto__ = value` would instead replace the object's
+ * prototype (or do nothing), so that key is defined, not assigned.
+ * @internal
+ */
+export function storeAttribute(target: object, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else (target as Record<string, unknown>)[key] = value;
 }

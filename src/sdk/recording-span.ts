@@ -16,7 +16,7 @@ import { addHrTimes, cleanAttributes, cleanSimpleAttributes, hrTime, hrTimeDurat
 import type { Resource } from '@opentelemetry/resources';
 import type { Span, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { performance } from 'node:perf_hooks';
-import { copyAttributeValue, isSpanAttributeValue } from './attribute-values.js';
+import { copyAttributeValue, isSpanAttributeValue, storeAttribute } from './attribute-values.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const EXCEPTION_TYPE = 'exception.type';
@@ -29,15 +29,6 @@ export interface SpanShared {
   readonly scope: InstrumentationScope;
   readonly limits: Required<SpanLimits>;
   readonly processor: SpanProcessor;
-}
-
-/**
- * Stores an attribute as an own property. `attributes.__proto__ = value` would instead replace the object's
- * prototype (or do nothing), so that key is defined, not assigned.
- */
-function storeAttribute(attributes: Attributes, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(attributes, key, { value, writable: true, enumerable: true, configurable: true });
-  else (attributes as Record<string, unknown>)[key] = value;
 }
 
 /** The length limit as the SDK applies it: a limit that is not positive is ignored, with a warning. */
@@ -59,7 +50,7 @@ export class RecordingSpan implements Span {
   readonly kind: SpanKind;
   readonly parentSpanContext: SpanContext | undefined;
   readonly attributes: Attributes;
-  links: Link[];
+  readonly links: Link[];
   readonly events: TimedEvent[];
   readonly startTime: HrTime;
   readonly resource: Resource;

@@ -77,16 +77,18 @@ export class TracewireTracer implements Tracer {
    * tracer's unsampled spans and the plan drops every child of a local unsampled parent. Instrumentations use it to
    * skip their work for such requests.
    */
-  [kStartSpanWithAttributesOf]<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
-    return this.begin(name, options, ctx, attributesOf as AttributesOf, source);
-  }
-
-  [kDropsChildrenOf](span: Span | undefined): boolean {
-    return this.dropsChildrenOf(span);
-  }
-
   dropsChildrenOf(span: Span | undefined): boolean {
     return span instanceof UnsampledSpan && this.plan !== null && this.plan.localParentNotSampled === KEEP_NONE;
+  }
+
+  /** {@link startSpanWithAttributesOf} as the capability tracewire's instrumentations look for (any copy of tracewire). */
+  [kStartSpanWithAttributesOf]<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
+    return this.startSpanWithAttributesOf(name, options, ctx, attributesOf, source);
+  }
+
+  /** {@link dropsChildrenOf} as the capability tracewire's instrumentations look for (any copy of tracewire). */
+  [kDropsChildrenOf](span: Span | undefined): boolean {
+    return this.dropsChildrenOf(span);
   }
 
   private begin(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {

@@ -1,8 +1,9 @@
-import { context, SpanStatusCode, trace, type ContextManagementToken, type Span } from '@opentelemetry/api';
+import { context, trace, type ContextManagementToken, type Span } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { InstrumentationBase, type InstrumentationConfig, type InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { failSpan } from '../../api/with-span.js';
 import { activeContextManager as manager } from '../../internal/context-manager.js';
 import { debug } from '../../internal/log.js';
 import { VERSION } from '../../internal/version.js';
@@ -24,7 +25,6 @@ interface HandlerMessage {
 
 const kCall = Symbol('tracewire.fastify.call');
 
-
 /** One handler call with its span. Ends once: when the handler returned and replied, when its promise settled, or when the response closes. */
 class HandlerCall {
   ended = false;
@@ -40,10 +40,7 @@ class HandlerCall {
   }
 
   fail(error: unknown): void {
-    if (this.ended) return;
-    const message = error instanceof Error ? error.message : String(error);
-    this.span.recordException(error instanceof Error ? error : message);
-    this.span.setStatus({ code: SpanStatusCode.ERROR, message });
+    if (!this.ended) failSpan(this.span, error);
   }
 }
 
