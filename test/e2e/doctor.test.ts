@@ -22,15 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => backends.stopAll());
 
-async function poll<T>(what: string, once: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await once().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not found within ${timeoutMs / 1000} s\n${backends.logs()}`);
-}
+const poll = <T>(what: string, check: () => Promise<T | undefined>) => backends.until(what, check);
 
 describe('tracewire doctor against Jaeger', () => {
   it('exits 0 on the OTLP/HTTP port, and Jaeger stores the probe span', async () => {

@@ -62,19 +62,8 @@ async function runShop(otel: Record<string, string>): Promise<Requests> {
   }
 }
 
-async function poll<T>(what: string, fetchOnce: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fetchOnce();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not found within ${timeoutMs / 1000} s (${String(last ?? 'no match')}); last seen: ${lastSeen}\n${backends.logs()}`);
+function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> {
+  return backends.until(what, check, { timeoutMs, detail: () => `last seen: ${lastSeen}` });
 }
 
 async function getJson(url: string, headers: Record<string, string> = {}): Promise<any> {

@@ -21,20 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => backends.stopAll());
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} within ${timeoutMs / 1000} s (${String(last ?? 'no match')})\n${backends.logs()}`);
-}
+const until = <T>(what: string, check: () => Promise<T | undefined>) => backends.until(what, check, { intervalMs: 250 });
 
 it('jaeger_remote applies the per-operation strategy served by the real Jaeger: only "keep-me" spans arrive', async () => {
   backends.writeSamplingStrategies({

@@ -173,6 +173,26 @@ export class Backends {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Polls `check` until it returns a value (a throw counts as "not yet"); after `timeoutMs` fails with the last
+   * error, `detail()` and the backends' logs.
+   */
+  async until<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {}): Promise<T> {
+    const { timeoutMs = 30_000, intervalMs = 500, detail } = options;
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const value = await check();
+        if (value !== undefined) return value;
+      } catch (error) {
+        last = error;
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    throw new Error(`${what}: not found within ${timeoutMs / 1000} s (${String(last ?? 'no match')})${detail ? `; ${detail()}` : ''}\n${this.logs()}`);
+  }
+
   logs(): string {
     return this.running.map((r) => `--- ${r.name}\n${r.log().slice(-3000)}`).join('\n');
   }
