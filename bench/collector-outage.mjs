@@ -9,6 +9,7 @@ import { Agent, createServer, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { row } from './lib/stats.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -112,6 +113,22 @@ export async function run({ windowMs = 10_000, concurrency = 8 } = {}) {
   const base = rows[0].p99Ms;
   for (const row of rows) row.p99VsUp = Number((row.p99Ms / base).toFixed(2));
   return rows;
+}
+
+/**
+ * The outage scenarios as rows of `npm run bench` (see row() in lib/stats.mjs): request p99 and p50 with the collector
+ * down or silent against up, one window each, so min = median = max.
+ */
+export async function runRows(options) {
+  const rows = await run(options);
+  const up = rows[0];
+  const out = [];
+  for (const r of rows.slice(1)) {
+    const note = `${r.requests} requests (${up.requests} with the collector up), ${r.errors} failed, RSS ${r.rssMiB} MiB, ${r.dropped} spans dropped and counted`;
+    out.push(row(`collector ${r.collector} vs up: request p99 (instrumented http server, closed loop)`, 'ms', [r.p99Ms], [up.p99Ms], undefined, note));
+    out.push(row(`collector ${r.collector} vs up: request p50`, 'ms', [r.p50Ms], [up.p50Ms]));
+  }
+  return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -2,7 +2,8 @@
 // medians and, for rows with a bar, whether it is met.
 import { meetsBar } from './stats.mjs';
 
-const fmt = (x) => (x === undefined || x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+/** A figure with 3 significant digits or fewer (no decimals from 100 up). */
+export const fmt = (x) => (x === undefined || x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 const triple = (s) => (s ? `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}` : '-');
 
 /** Prints `rows` to stdout; returns true when every bar is met. */
