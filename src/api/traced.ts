@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { openSpan, runInSpan, type WithSpanOptions } from './with-span.js';
+import { applyTracedCall, openSpan, runInSpan, type TracedCall, type WithSpanOptions } from './with-span.js';
 
 /**
  * Wraps `fn` so that every call runs inside a new span named `name` (see {@link withSpan} for the rules).
@@ -19,6 +19,7 @@ export function traced<A extends unknown[], R>(
   if (typeof fn !== 'function') throw new TypeError('traced(name, fn, options?): fn must be a function');
   return function tracedFunction(this: unknown, ...args: A): R {
     const ctx = options.context ?? context.active();
-    return runInSpan(openSpan(name, options, ctx), ctx, fn as (this: unknown, ...a: A) => R, this, args);
+    const call: TracedCall = { fn: fn as TracedCall['fn'], self: this, args };
+    return runInSpan(openSpan(name, options, ctx), ctx, applyTracedCall, call) as R;
   };
 }
