@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
@@ -22,7 +22,7 @@ function collectWords(dir: string, words: Set<string>): void {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) {
-      if (entry !== 'esm' && entry !== 'esnext' && entry !== 'test') collectWords(path, words);
+      if (entry !== 'esm' && entry !== 'esnext' && entry !== 'test' && entry !== 'node_modules') collectWords(path, words);
     } else if (/\.(c?js|ts)$/.test(entry) && !entry.endsWith('.d.ts')) {
       for (const word of readFileSync(path, 'utf8').match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) words.add(word);
     }
@@ -41,11 +41,10 @@ function slimSemanticConventions(): NonNullable<Options['esbuildPlugins']>[numbe
   const words = new Set<string>();
   collectWords('src', words);
   const scoped = join('node_modules', '@opentelemetry');
-  for (const name of readdirSync(scoped)) {
-    if (name === 'semantic-conventions') continue;
-    // OpenTelemetry JS 3.x packages ship dist/, the 2.x line and some contrib packages build/.
-    for (const out of ['dist', 'build']) if (existsSync(join(scoped, name, out))) collectWords(join(scoped, name, out), words);
-  }
+  // Every package folder, wherever it keeps its build (3.x packages ship dist/, the 2.x line and some contrib
+  // packages build/, others may use lib/): a name missed here is not an error anyway, only slower, since the proxy
+  // below requires the full package for any name it does not hold.
+  for (const name of readdirSync(scoped)) if (name !== 'semantic-conventions') collectWords(join(scoped, name), words);
   const entries = Object.keys(full)
     .filter((name) => words.has(name))
     .map((name) => {
