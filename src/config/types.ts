@@ -97,7 +97,7 @@ export type RedactPatternName = 'bearer' | 'jwt' | 'email';
  * Keys are matched case-insensitively as whole words of an attribute key (`http.request.header.authorization`,
  * `db.password`, `access_token`, `authToken` all match; `gen_ai.usage.input_tokens` does not match `token`) and of
  * URL query parameter names in `url.full`, `http.url`, `url.query`, `http.target` and `url.path`, and after the `?` of
- * any other route, path or URL attribute (`http.route`, `express.name`, `koa.name`, keys ending in `.route`, `.path`,
+ * any other route, path or URL attribute (`http.route`, `express.name`, `koa.name`, `fastify.name`, keys ending in `.route`, `.path`,
  * `.url`, `.uri`, `.target`).
  */
 export interface RedactOptions {

@@ -18,11 +18,11 @@ const ROUTE_QUERY = 3;
 const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target', 'url.path']);
 /**
  * Any other instrumentation's route, path or URL attribute (`http.route`, `nestjs.route`, `app.request.path`,
- * `*.url`, `*.uri`, `*.target`), and the express and koa layer names, which hold the route or mount path: these hold
+ * `*.url`, `*.uri`, `*.target`), and the express, koa and fastify layer names, which hold the route or mount path: these hold
  * templates, but one built from a request could hold its query. Only a query after a `?` is redacted in them.
  */
 const ROUTE_KEY = /(?:^|[._])(?:route|path|url|uri|target)$/i;
-const ROUTE_NAME_KEYS: ReadonlySet<string> = new Set(['express.name', 'koa.name']);
+const ROUTE_NAME_KEYS: ReadonlySet<string> = new Set(['express.name', 'koa.name', 'fastify.name']);
 /** Attribute keys are low-cardinality; the cache stops growing past this many (later keys are classified each time). */
 const MAX_CACHED_KEYS = 4096;
 /** Query parameter names longer than this are matched each time instead of cached. */

@@ -87,11 +87,12 @@ describe('secrets are redacted before export', () => {
     });
   });
 
-  it("redacts secret query parameters in any instrumentation's route or path attribute (http.route, express.name, koa.name, *.route, *.path, *.url, *.uri, *.target), only after a '?'", async () => {
+  it("redacts secret query parameters in any instrumentation's route or path attribute (http.route, express.name, koa.name, fastify.name, *.route, *.path, *.url, *.uri, *.target), only after a '?'", async () => {
     const span = await exported({}, {
       'http.route': '/users/:id?api_key=k1',
       'express.name': '/users?access_token=k2&page=2',
       'koa.name': '/login?password=k3',
+      'fastify.name': '/f?api_key=k9',
       'nestjs.route': '/a?token=k4',
       'app.request.path': '/b?session=k5',
       'graphql.source.url': 'https://h/c?client_secret=k6',
@@ -105,6 +106,7 @@ describe('secrets are redacted before export', () => {
       'http.route': '/users/:id?api_key=[REDACTED]',
       'express.name': '/users?access_token=[REDACTED]&page=2',
       'koa.name': '/login?password=[REDACTED]',
+      'fastify.name': '/f?api_key=[REDACTED]',
       'nestjs.route': '/a?token=[REDACTED]',
       'app.request.path': '/b?session=[REDACTED]',
       'graphql.source.url': 'https://h/c?client_secret=[REDACTED]',
