@@ -96,7 +96,9 @@ export type RedactPatternName = 'bearer' | 'jwt' | 'email';
  * What the redaction span processor hides before a span leaves the process.
  * Keys are matched case-insensitively as whole words of an attribute key (`http.request.header.authorization`,
  * `db.password`, `access_token`, `authToken` all match; `gen_ai.usage.input_tokens` does not match `token`) and of
- * URL query parameter names in `url.full`, `http.url`, `url.query` and `http.target`.
+ * URL query parameter names in `url.full`, `http.url`, `url.query`, `http.target` and `url.path`, and after the `?` of
+ * any other route, path or URL attribute (`http.route`, `express.name`, `koa.name`, `fastify.name`, keys ending in `.route`, `.path`,
+ * `.url`, `.uri`, `.target`).
  */
 export interface RedactOptions {
   /**

@@ -11,6 +11,11 @@ export interface InstrumentationRow {
   readonly exportName: string;
   /** Any of these modules resolvable from the app means the library may be used. */
   readonly targets: readonly string[] | null;
+  /**
+   * True when the library is traced even if the app loaded it before tracing started: its instrumentation patches
+   * nothing at load time (it subscribes to a diagnostics channel the library publishes on).
+   */
+  readonly tracedWhenLoadedEarly?: true;
 }
 
 /** @internal */
@@ -19,7 +24,7 @@ export const INSTRUMENTATION_TABLE: readonly InstrumentationRow[] = [
   { name: 'undici', packageName: '@opentelemetry/instrumentation-undici', exportName: 'UndiciInstrumentation', targets: null },
   { name: 'express', packageName: '@opentelemetry/instrumentation-express', exportName: 'ExpressInstrumentation', targets: ['express'] },
   // tracewire's own, through fastify 5's diagnostics channel (src/instrumentations/fastify/): no package to load.
-  { name: 'fastify', packageName: 'tracewire (fastify diagnostics channel)', exportName: 'FastifyInstrumentation', targets: ['fastify'] },
+  { name: 'fastify', packageName: 'tracewire (fastify diagnostics channel)', exportName: 'FastifyInstrumentation', targets: ['fastify'], tracedWhenLoadedEarly: true },
   { name: 'koa', packageName: '@opentelemetry/instrumentation-koa', exportName: 'KoaInstrumentation', targets: ['koa', '@koa/router', 'koa-router'] },
   { name: 'pg', packageName: '@opentelemetry/instrumentation-pg', exportName: 'PgInstrumentation', targets: ['pg', 'pg-pool'] },
   { name: 'mysql2', packageName: '@opentelemetry/instrumentation-mysql2', exportName: 'MySQL2Instrumentation', targets: ['mysql2'] },

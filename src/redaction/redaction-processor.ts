@@ -10,11 +10,19 @@ export const REDACTED = '[REDACTED]';
 const KEEP = 0;
 const REDACT = 1;
 const URL_QUERY = 2;
+const ROUTE_QUERY = 3;
 /**
  * Attributes whose value is a URL, a path with a query, or a query string. `url.path` holds no query by the semantic
  * conventions, but some instrumentations put one there (@fastify/otel did): its query, if any, is redacted too.
  */
 const URL_KEYS: ReadonlySet<string> = new Set(['url.full', 'http.url', 'url.query', 'http.target', 'url.path']);
+/**
+ * Any other instrumentation's route, path or URL attribute (`http.route`, `nestjs.route`, `app.request.path`,
+ * `*.url`, `*.uri`, `*.target`), and the express, koa and fastify layer names, which hold the route or mount path: these hold
+ * templates, but one built from a request could hold its query. Only a query after a `?` is redacted in them.
+ */
+const ROUTE_KEY = /(?:^|[._])(?:route|path|url|uri|target)$/i;
+const ROUTE_NAME_KEYS: ReadonlySet<string> = new Set(['express.name', 'koa.name', 'fastify.name']);
 /** Attribute keys are low-cardinality; the cache stops growing past this many (later keys are classified each time). */
 const MAX_CACHED_KEYS = 4096;
 /** Query parameter names longer than this are matched each time instead of cached. */
@@ -29,7 +37,7 @@ function escapeRegExp(text: string): string {
  * A span processor that hides secrets before any exporter sees the span: in `onEnd`, before the batch processor
  * queues it, the values of span, event and link attributes whose key matches a configured key become "[REDACTED]",
  * query parameters with a matching name are redacted inside URL attributes (url.full, http.url, url.query,
- * http.target), and configured value patterns (bearer tokens, JWTs, emails, your RegExps) are replaced in every
+ * http.target, url.path) and after the `?` of any route, path or URL attribute (http.route, *.path, *.url, ...), and configured value patterns (bearer tokens, JWTs, emails, your RegExps) are replaced in every
  * string value. Keys match as whole words, case-insensitively (`http.request.header.authorization`, `db.password`,
  * `access_token` and `authToken` all match "authorization"/"password"/"token"). All regexes are built here, once;
  * per span the work is one loop over the attributes with a cached decision per key. Never throws.
@@ -81,7 +89,7 @@ export class RedactionProcessor implements SpanProcessor {
   private classify(key: string): number {
     let decision = this.decisions.get(key);
     if (decision === undefined) {
-      decision = this.isSecretName(key) ? REDACT : URL_KEYS.has(key) ? URL_QUERY : KEEP;
+      decision = this.isSecretName(key) ? REDACT : URL_KEYS.has(key) ? URL_QUERY : ROUTE_KEY.test(key) || ROUTE_NAME_KEYS.has(key) ? ROUTE_QUERY : KEEP;
       if (this.decisions.size < MAX_CACHED_KEYS) this.decisions.set(key, decision);
     }
     return decision;
@@ -99,6 +107,7 @@ export class RedactionProcessor implements SpanProcessor {
       }
       let value = writable[key];
       if (decision === URL_QUERY && typeof value === 'string') value = this.redactQuery(value);
+      else if (decision === ROUTE_QUERY && typeof value === 'string' && value.includes('?')) value = this.redactQuery(value);
       if (this.patterns.length > 0) value = this.redactPatterns(value);
       if (value !== writable[key]) writable[key] = value;
     }

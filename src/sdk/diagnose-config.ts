@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
+import { scriptName } from '../internal/script-name.js';
 
 const localRequire = createRequire(import.meta.url);
 
@@ -15,8 +16,11 @@ const WRONG_PORTS: Readonly<Record<string, string>> = {
   '4317': 'the OTLP/gRPC port, while tracewire sends OTLP/HTTP',
 };
 
-/** Libraries that must be loaded after tracing starts to be instrumented: the main target of each table row. */
-const EARLY_MODULES: readonly string[] = INSTRUMENTATION_TABLE.flatMap((row) => (row.targets === null ? [] : [row.targets[0]!]));
+/**
+ * Libraries that must be loaded after tracing starts to be instrumented: the main target of each table row, except
+ * those traced through a diagnostics channel (fastify), which are traced whenever they were loaded.
+ */
+const EARLY_MODULES: readonly string[] = INSTRUMENTATION_TABLE.flatMap((row) => (row.targets === null || row.tracedWhenLoadedEarly === true ? [] : [row.targets[0]!]));
 
 /**
  * The classic setup mistakes visible in a resolved config, each with a remedy. Pure. @internal
@@ -68,13 +72,7 @@ export function diagnoseRuntime(appRoot: string): string[] {
     const nested = join('node_modules', name, 'node_modules');
     if (cacheKeys.some((key) => key.includes(marker) && !key.includes(nested))) loaded.push(name);
   }
-  if (loaded.length > 0) {
-    problems.push(
-      `${loaded.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded before tracing started, so ${loaded.length === 1 ? 'it' : 'they'} will not be traced. ` +
-        'Remedy: start the app with `node --import tracewire/register app.js` (ESM) or `node --require tracewire/register app.js` (CommonJS), ' +
-        'or call initTracing() in a file imported before anything else.',
-    );
-  }
+  if (loaded.length > 0) problems.push(loadedEarlyProblem(loaded, localRequire.main === undefined, scriptName()));
   const appApi = apiCopy(createRequire(join(appRoot, 'noop.js')));
   const ourApi = apiCopy(localRequire);
   const remedy =
@@ -94,6 +92,21 @@ export function diagnoseRuntime(appRoot: string): string[] {
   return problems;
 }
 
+/**
+ * The warning about libraries loaded before tracing started, with the remedy that works for the kind of app (an ES
+ * module main script, or a CommonJS one). Pure. @internal
+ */
+export function loadedEarlyProblem(loaded: readonly string[], esmApp: boolean, script: string): string {
+  const what = `${loaded.join(', ')} ${loaded.length === 1 ? 'was' : 'were'} loaded before tracing started, so ${loaded.length === 1 ? 'it' : 'they'} will not be traced.`;
+  if (esmApp) {
+    return (
+      `${what} In an ES module app, every static import is loaded before any module body runs, initTracing()'s included, ` +
+      `so importing the file that calls initTracing() first does not help. Remedy: start the app with \`node --import tracewire/register ${script}\`, ` +
+      "or call initTracing() first and then load the rest of the app with `await import('./app.mjs')` (modules imported after initTracing() are traced)."
+    );
+  }
+  return `${what} Remedy: start the app with \`node --require tracewire/register ${script}\`, or require the file that calls initTracing() before anything else.`;
+}
 
 /** The @opentelemetry/api versions tracewire works with: its peer dependency range (package.json). @internal */
 export const SUPPORTED_API_RANGE = '>=1.10.0 <1.11.0';

@@ -8,6 +8,7 @@ import type { ResolvedConfig, TracewireOptions } from '../config/types.js';
 import type { ExportStats } from '../export/batch-processor.js';
 import { createBatchProcessors } from '../export/create-exporters.js';
 import { loadInstrumentations } from '../instrumentations/load-instrumentations.js';
+import { hookLaterImports } from '../register/hook-later-imports.js';
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
 import { VERSION } from '../internal/version.js';
@@ -63,6 +64,13 @@ function disabledHandle(config: ResolvedConfig): TracingHandle {
  * Options in code win over OTEL_* environment variables, which win over defaults (see README "Configuration").
  * Invalid options throw one {@link TracewireConfigError}; invalid environment values warn and fall back.
  * A second call warns and returns the first handle.
+ *
+ * Libraries are instrumented when they are loaded after this call (fastify and fetch whenever they were loaded).
+ * Modules an ES module app imports with `await import()` afterwards are instrumented too (hooks registered with
+ * `module.registerHooks`, Node.js 22.22.3+/24.11.1+); its static imports are not, as Node.js loads them all before
+ * any module body runs: start such an app with `node --import tracewire/register app.mjs`, or load it with
+ * `await import('./app.mjs')` after this call (README "Set up tracing in code"). A library loaded too early is
+ * named in a startup warning.
  *
  * @example
  * ```ts
@@ -126,6 +134,8 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
       warn(`could not enable instrumentation ${instrumentation.instrumentationName}: ${(error as Error).message}`);
     }
   }
+  // Without --import/--require tracewire/register: what the app imports from now on is instrumented too.
+  hookLaterImports(instrumentations, import.meta.url);
 
   let removeHandlers: (() => void) | undefined;
   /** One line when a flush at shutdown or exit did not finish in time, then the dropped and failed totals. */

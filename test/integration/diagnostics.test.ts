@@ -37,9 +37,10 @@ describe('diagnostics', () => {
     expect(stderr).toContain('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   });
 
-  it('warns when express was loaded before tracing started', async () => {
+  it('warns when express was loaded before tracing started, with the CommonJS remedy', async () => {
     const stderr = await startupOutput({}, 'test/fixtures/early-express.cjs', []);
     expect(stderr).toContain('express was loaded before tracing started');
+    expect(stderr).toContain('`node --require tracewire/register test/fixtures/early-express.cjs`, or require the file that calls initTracing() before anything else');
   });
 
   it('a bad environment value gives one warning naming the variable, the value and the fallback', async () => {

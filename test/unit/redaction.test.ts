@@ -87,6 +87,37 @@ describe('secrets are redacted before export', () => {
     });
   });
 
+  it("redacts secret query parameters in any instrumentation's route or path attribute (http.route, express.name, koa.name, fastify.name, *.route, *.path, *.url, *.uri, *.target), only after a '?'", async () => {
+    const span = await exported({}, {
+      'http.route': '/users/:id?api_key=k1',
+      'express.name': '/users?access_token=k2&page=2',
+      'koa.name': '/login?password=k3',
+      'fastify.name': '/f?api_key=k9',
+      'nestjs.route': '/a?token=k4',
+      'app.request.path': '/b?session=k5',
+      'graphql.source.url': 'https://h/c?client_secret=k6',
+      'rpc.uri': '/d?sid=k7',
+      'proxy.target': 'http://up/e?jwt=k8',
+      'koa.type': 'router',
+      'db.name': 'key=not-a-query',
+      'app.route': 'key=not-a-query-either',
+    });
+    expect(span.attributes).toEqual({
+      'http.route': '/users/:id?api_key=[REDACTED]',
+      'express.name': '/users?access_token=[REDACTED]&page=2',
+      'koa.name': '/login?password=[REDACTED]',
+      'fastify.name': '/f?api_key=[REDACTED]',
+      'nestjs.route': '/a?token=[REDACTED]',
+      'app.request.path': '/b?session=[REDACTED]',
+      'graphql.source.url': 'https://h/c?client_secret=[REDACTED]',
+      'rpc.uri': '/d?sid=[REDACTED]',
+      'proxy.target': 'http://up/e?jwt=[REDACTED]',
+      'koa.type': 'router',
+      'db.name': 'key=not-a-query',
+      'app.route': 'key=not-a-query-either',
+    });
+  });
+
   it('redact.keys adds keys; redact.patterns replaces bearer tokens, JWTs, emails and custom patterns in any string value', async () => {
     const span = await exported(
       { redact: { keys: ['iban'], patterns: ['bearer', 'jwt', 'email', /\b\d{4}-\d{4}-\d{4}-\d{4}\b/] } },

@@ -24,6 +24,8 @@ interface HandlerMessage {
 }
 
 const kCall = Symbol('tracewire.fastify.call');
+/** The handler span's name: the express instrumentation's for an express 5 route handler (the route is an attribute). */
+const HANDLER_SPAN_NAME = 'request handler';
 
 /** One handler call with its span. Ends once: when the handler returned and replied, when its promise settled, or when the response closes. */
 class HandlerCall {
@@ -49,9 +51,10 @@ class HandlerCall {
  * (`tracing:fastify.request.handler`), instead of `@fastify/otel` (no release for OpenTelemetry JS 3.x) and
  * without patching fastify. Per traced request:
  * - the HTTP server span gets the route: `http.route` and the name `GET /users/:id`, as with express;
- * - the handler gets a span `request handler - /users/:id` (attributes `http.route`, `fastify.type`
- *   `request_handler`), which is the active span while the handler runs, so the spans the handler makes are its
- *   children; it ends when the handler has replied (or its promise settled), and records an error the handler threw.
+ * - the handler gets a span `request handler` (attributes `http.route` and `fastify.name` `/users/:id`,
+ *   `fastify.type` `request_handler`), named as the express instrumentation names an express 5 route handler's span
+ *   (`request handler`, `express.name`, `express.type`), which is the active span while the handler runs, so the
+ *   spans the handler makes are its children; it ends when the handler has replied (or its promise settled), and records an error the handler threw.
  * Hooks (onRequest, preHandler, ...) get no spans of their own. Untraced requests (no active span, or a dropped one)
  * cost one check.
  * @internal
@@ -99,8 +102,8 @@ export class FastifyInstrumentation extends InstrumentationBase {
       if (route !== undefined && rpc?.type === RPCType.HTTP) rpc.route = route;
       const tracer = this.tracer;
       if (dropsChildrenOf(tracer, parentSpan)) return;
-      const attributes = route === undefined ? { 'fastify.type': 'request_handler' } : { [ATTR_HTTP_ROUTE]: route, 'fastify.type': 'request_handler' };
-      const span = tracer.startSpan(route === undefined ? 'request handler' : `request handler - ${route}`, { attributes }, parent);
+      const attributes = route === undefined ? { 'fastify.type': 'request_handler' } : { [ATTR_HTTP_ROUTE]: route, 'fastify.name': route, 'fastify.type': 'request_handler' };
+      const span = tracer.startSpan(HANDLER_SPAN_NAME, { attributes }, parent);
       const call = new HandlerCall(span);
       message[kCall] = call;
       // The handler runs right after this subscriber, synchronously: attach the span's context for it (and the
