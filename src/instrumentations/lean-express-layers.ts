@@ -134,7 +134,7 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
  * handler) is called; which layers are patched, and when, is the instrumentation's own:
  * - for a request whose span the sampler dropped, the layer runs as express's own, without the instrumentation's
  *   work, when tracewire's tracer knows that every child of a dropped span is dropped too (parent-based sampling,
- *   the default);
+ *   the default), unless the request's RPC metadata wants its route (for http.server.request.duration);
  * - for other requests, the layer's span is made by {@link callLayer}: the instrumentation's spans (its own
  *   functions name them and compute the route), with less work per call. With `ignoreLayers`, `ignoreLayersType`,
  *   `spanNameHook` or `requestHook` in its config, the instrumentation's own wrapper runs instead.
@@ -167,7 +167,10 @@ function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: un
   // Two parameters, as the instrumentation's wrapper has (express reads a handler's arity).
   const handle = function layerHandle(this: unknown, _request: unknown, _response: unknown): unknown {
     const tracer = withTracer.tracer;
-    if (dropsChildrenOf(tracer, trace.getSpan(manager().active()))) return Reflect.apply(untraced, this, arguments);
+    const active = manager().active();
+    // A dropped request needs no layer work, unless its RPC metadata asks for the route (tracewire's server
+    // instrumentation sets it for a dropped request only when it measures http.server.request.duration).
+    if (dropsChildrenOf(tracer, trace.getSpan(active)) && getRPCMetadata(active) === undefined) return Reflect.apply(untraced, this, arguments);
     if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
     return Reflect.apply(traced, this, arguments);
   } as Handle;

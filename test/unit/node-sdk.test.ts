@@ -1,7 +1,8 @@
-import { trace } from '@opentelemetry/api';
+import { metrics, trace, type MeterProvider } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeSDK } from '../../src/node-sdk.js';
 import { TracewireConfigError } from '../../src/index.js';
+import { HttpServerInstrumentation } from '../../src/instrumentations/http-server/http-server-instrumentation.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 
 const receiver = new OtlpReceiver();
@@ -26,5 +27,19 @@ describe('tracewire/node-sdk', () => {
   it('throws TracewireConfigError for bad options, like initTracing', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect(() => createNodeSDK({ compression: 'zstd' } as any)).toThrow(TracewireConfigError);
+  });
+
+  // The histogram itself, against the stock instrumentation-http: test/integration/http-server-metrics.test.ts.
+  it('tracewire’s server instrumentation measures nothing with the API’s no-op meter, and takes the MeterProvider NodeSDK sets', () => {
+    const instrumentation = new HttpServerInstrumentation({ enabled: false });
+    const durations = () => (instrumentation as unknown as { durations?: unknown }).durations;
+    expect(durations()).toBeUndefined();
+    const created: unknown[] = [];
+    const provider = { getMeter: () => ({ createHistogram: (name: string, options: { unit: string }) => (created.push([name, options.unit]), { record: () => undefined }) }) };
+    instrumentation.setMeterProvider(provider as unknown as MeterProvider);
+    expect(created).toEqual([['http.server.request.duration', 's']]);
+    expect(durations()).toBeDefined();
+    instrumentation.setMeterProvider(metrics.getMeterProvider());
+    expect(durations()).toBeUndefined();
   });
 });
