@@ -1,4 +1,8 @@
-import { metrics, trace, type MeterProvider } from '@opentelemetry/api';
+import { metrics, ProxyTracerProvider, trace, type MeterProvider } from '@opentelemetry/api';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeSDK } from '../../src/node-sdk.js';
 import { TracewireConfigError } from '../../src/index.js';
@@ -41,5 +45,34 @@ describe('tracewire/node-sdk', () => {
     expect(durations()).toBeDefined();
     instrumentation.setMeterProvider(metrics.getMeterProvider());
     expect(durations()).toBeUndefined();
+  });
+
+  it('a MeterProvider whose histogram throws never breaks the response (reported, not thrown)', async () => {
+    const instrumentation = new HttpServerInstrumentation({ enabled: false });
+    let calls = 0;
+    const throwing = { getMeter: () => ({ createHistogram: () => ({ record: () => { calls++; throw new Error('meter broke'); } }) }) };
+    instrumentation.setMeterProvider(throwing as unknown as MeterProvider);
+    instrumentation.setTracerProvider(new ProxyTracerProvider()); // no tracing: an unsampled request is measured too
+    instrumentation.enable();
+    try {
+      // Required after enable(): require-in-the-middle hands http to the instrumentation, which patches its prototypes.
+      const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+      let closed!: Promise<unknown>;
+      const server = http.createServer((_req, res) => {
+        closed = once(res, 'close');
+        res.end('ok');
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const [response] = (await once(http.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent: false }), 'response')) as [IncomingMessage];
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += String(chunk)));
+      await once(response, 'end');
+      await closed;
+      server.close();
+      expect([response.statusCode, body, calls]).toEqual([200, 'ok', 1]);
+    } finally {
+      instrumentation.disable();
+    }
   });
 });

@@ -28,6 +28,7 @@ import { instrumentationHttpUtils, type InstrumentationHttpUtils } from '../upst
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeContextManager as manager, applyArguments } from '../../internal/context-manager.js';
 import { VERSION } from '../../internal/version.js';
+import { warn } from '../../internal/log.js';
 import { kStartSpanWithAttributesOf, type CapableTracer } from '../../internal/tracer-capabilities.js';
 
 /** The context of the request a message belongs to (set on both the IncomingMessage and the ServerResponse). */
@@ -106,7 +107,7 @@ class ServerCall {
         attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
         if (typeof status === 'number' && status >= 500 && status < 600) attributes[ATTR_ERROR_TYPE] = String(status);
       }
-      this.durations.record((performance.now() - this.start) / 1000, attributes);
+      recordDuration(this.durations, this.start, attributes);
     }
   }
 
@@ -120,7 +121,7 @@ class ServerCall {
     if (this.durations !== undefined) {
       const attributes = this.metricAttributes();
       attributes[ATTR_ERROR_TYPE] = failure.name;
-      this.durations.record((performance.now() - this.start) / 1000, attributes);
+      recordDuration(this.durations, this.start, attributes);
     }
   }
 
@@ -130,6 +131,18 @@ class ServerCall {
     const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(upper) ? upper : '_OTHER', [ATTR_URL_SCHEME]: this.scheme };
     if (this.httpVersion) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.httpVersion;
     return attributes;
+  }
+}
+
+let reportedRecordFailure = false;
+/** Records the seconds since `start`; a MeterProvider that throws is reported once, never thrown into the response. */
+function recordDuration(durations: Histogram, start: number, attributes: Attributes): void {
+  try {
+    durations.record((performance.now() - start) / 1000, attributes);
+  } catch (error) {
+    if (reportedRecordFailure) return;
+    reportedRecordFailure = true;
+    warn(`could not record http.server.request.duration: ${(error as Error)?.message ?? String(error)}; the MeterProvider's histogram threw (reported once)`);
   }
 }
 
