@@ -1,7 +1,8 @@
 // leanExpressLayers: what runs when an express layer is called, on top of the express instrumentation's own patching.
 // A stand-in for ExpressInstrumentation with the same contract (_applyPatch wraps layer.handle shimmer-style, keeping
 // the original as __original; getConfig; tracer) shows which path ran; the spans come from tracewire's provider.
-// test/integration/http-server.test.ts and register.test.ts check the same spans from a real express app.
+// test/integration/http-server.test.ts and register.test.ts check the same spans from a real express app, and
+// test/unit/upstream-adapters.test.ts checks that contract against the real instrumentation with express 5.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';

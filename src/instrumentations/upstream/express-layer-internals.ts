@@ -41,7 +41,8 @@ let reportedPaths = false;
 
 /**
  * A subclass of the express instrumentation class `Base` whose `_applyPatch` runs `after` once the instrumentation
- * patched a layer; undefined (with a debug message) when `Base` has no `_applyPatch`.
+ * patched a layer (a throw from `after` is written to the debug log, not to the app); undefined (with a debug
+ * message) when `Base` has no `_applyPatch`.
  * @internal
  */
 export function afterApplyPatch(Base: InstrumentationClass, after: AfterApplyPatch): InstrumentationClass | undefined {
@@ -53,7 +54,12 @@ export function afterApplyPatch(Base: InstrumentationClass, after: AfterApplyPat
   return class AfterApplyPatch extends (Base as new (config?: object) => WithApplyPatch) {
     override _applyPatch(layer: ExpressLayer, layerPath?: unknown): void {
       super._applyPatch(layer, layerPath);
-      after(this, layer, layerPath);
+      // Runs inside the app's app.use()/router.route(): a failure leaves the instrumentation's wrapper in place.
+      try {
+        after(this, layer, layerPath);
+      } catch (error) {
+        debug(`express instrumentation: ${(error as Error)?.message ?? String(error)}; the instrumentation's own wrapper runs for this layer`);
+      }
     }
   };
 }
