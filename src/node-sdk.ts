@@ -13,6 +13,8 @@ import { resolveOptions } from './sdk/resolve-options.js';
  * For apps that also want OpenTelemetry metrics and logs: a NodeSDK (from the optional peer dependency
  * `@opentelemetry/sdk-node`) configured for traces exactly as {@link initTracing} would be, from the same
  * options and OTEL_* environment. Call `.start()` on it; add metric readers or log processors through `extra`.
+ * With a metric reader, incoming HTTP requests are measured in `http.server.request.duration` as the stock
+ * `@opentelemetry/instrumentation-http` measures them (also with tracewire's own server instrumentation, the default).
  * Invalid options throw one TracewireConfigError, as initTracing does.
  *
  * @example
@@ -20,6 +22,7 @@ import { resolveOptions } from './sdk/resolve-options.js';
  * import { createNodeSDK } from 'tracewire/node-sdk';
  * const sdk = createNodeSDK({ serviceName: 'billing' });
  * sdk.start();
+ * // with metrics: createNodeSDK({ serviceName: 'billing' }, { metricReaders: [new PeriodicExportingMetricReader({ exporter })] })
  * process.on('SIGTERM', () => sdk.shutdown());
  * ```
  */

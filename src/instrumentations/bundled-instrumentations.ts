@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { compileCommonJs } from '../internal/node-module-internals.js';
 
 /**
  * How the CommonJS register build (`tracewire/register`, see tsup.config.ts) gets the instrumentation packages,
@@ -25,24 +26,19 @@ const SHARED: Readonly<Record<string, () => unknown>> = {
   '@opentelemetry/semantic-conventions': () => require('@opentelemetry/semantic-conventions'),
 };
 
-interface LoadableModule extends Module {
-  _compile(source: string, filename: string): void;
+/** The require() of a chunk: a shared package from the bundle, anything else as Node.js resolves it for the chunk. */
+function requireShared(this: Module, id: string): unknown {
+  const shared = SHARED[id];
+  return shared === undefined ? Module.prototype.require.call(this, id) : shared();
 }
-const ModuleClass = Module as unknown as { new (id: string): LoadableModule; _nodeModulePaths(dir: string): string[] };
 
-/** Loads dist/instrumentations/<name>.cjs as a CommonJS module whose require() of a shared package gets the bundle's copy. */
+/**
+ * Loads dist/instrumentations/<name>.cjs as a CommonJS module whose require() of a shared package gets the bundle's
+ * copy (through Node.js's loader internals, owned by internal/node-module-internals.ts).
+ */
 function loadChunk(name: string): unknown {
   const filename = join(__dirname, 'instrumentations', `${name}.cjs`);
-  const chunk = new ModuleClass(filename);
-  chunk.filename = filename;
-  chunk.paths = ModuleClass._nodeModulePaths(dirname(filename));
-  chunk.require = function requireShared(this: Module, id: string): unknown {
-    const shared = SHARED[id];
-    return shared === undefined ? Module.prototype.require.call(this, id) : shared();
-  } as NodeJS.Require;
-  chunk._compile(readFileSync(filename, 'utf8'), filename);
-  chunk.loaded = true;
-  return chunk.exports;
+  return compileCommonJs(filename, readFileSync(filename, 'utf8'), requireShared);
 }
 
 /** Package name -> loader, for loadInstrumentations() (see useBundledInstrumentations). @internal */

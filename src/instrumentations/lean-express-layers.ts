@@ -5,24 +5,19 @@ import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { activeContextManager as manager, applyArguments } from '../internal/context-manager.js';
 import { debug } from '../internal/log.js';
 import { endAtResponseClose } from './http-server/http-server-instrumentation.js';
+import { afterApplyPatch, popLayerPath, untracedHandleOf, type ExpressLayer, type LayerHandle } from './upstream/express-layer-internals.js';
 import { instrumentationExpressUtils, type InstrumentationExpressUtils } from './upstream/instrumentation-express-utils.js';
 import { dropsChildrenOf } from '../internal/tracer-capabilities.js';
 
 /** Marks a layer handle that already got tracewire's wrapper. */
 const kLean = Symbol('tracewire.express.lean-layer');
-/** Where the express instrumentation keeps the request's layer paths (its internal-types `_LAYERS_STORE_PROPERTY`). */
-const LAYERS_STORE = '__ot_middlewares';
 /** What express's `next` accepts without meaning an error. */
 const NOT_ERRORS: readonly unknown[] = [undefined, null, 'route', 'router'];
 /** The express instrumentation's own functions (set by leanExpressLayers before any layer is wrapped). */
 let upstream: InstrumentationExpressUtils;
 
-type Handle = ((this: unknown, ...args: unknown[]) => unknown) & { __original?: Handle; [kLean]?: true };
-interface Layer {
-  handle?: Handle;
-  name?: string;
-  path?: string;
-}
+type Handle = LayerHandle & { [kLean]?: true };
+type Layer = ExpressLayer;
 interface ExpressConfig {
   enabled?: boolean;
   ignoreLayers?: unknown;
@@ -32,13 +27,11 @@ interface ExpressConfig {
 }
 interface ExpressInstrumentationLike extends Instrumentation {
   readonly tracer: Tracer;
-  _applyPatch(layer: Layer, layerPath?: unknown): void;
 }
 type ExpressInstrumentationClass = new (config?: object) => Instrumentation;
 interface Request {
   res?: { removeListener(event: string, listener: () => void): unknown };
   route?: unknown;
-  [LAYERS_STORE]?: unknown[];
 }
 
 /**
@@ -76,7 +69,7 @@ class LayerCall {
       this.span.setStatus({ code: SpanStatusCode.ERROR, message });
     }
     this.end();
-    if (!(this.request.route && isError) && this.layerPathStored) this.request[LAYERS_STORE]!.pop();
+    if (!(this.request.route && isError) && this.layerPathStored) popLayerPath(this.request);
     const contexts = manager();
     const active = contexts.active();
     const parentSpan = trace.getSpan(this.parentContext);
@@ -141,55 +134,55 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
  * handler) is called; which layers are patched, and when, is the instrumentation's own:
  * - for a request whose span the sampler dropped, the layer runs as express's own, without the instrumentation's
  *   work, when tracewire's tracer knows that every child of a dropped span is dropped too (parent-based sampling,
- *   the default);
+ *   the default), unless the request's RPC metadata wants its route (for http.server.request.duration);
  * - for other requests, the layer's span is made by {@link callLayer}: the instrumentation's spans (its own
  *   functions name them and compute the route), with less work per call. With `ignoreLayers`, `ignoreLayersType`,
  *   `spanNameHook` or `requestHook` in its config, the instrumentation's own wrapper runs instead.
- * If the instrumentation's internals differ from what this expects, the class is returned unchanged.
+ * The instrumentation's internals it builds on are owned by upstream/express-layer-internals.ts (and its utils by
+ * upstream/instrumentation-express-utils.ts); if they differ from what those expect, the class is returned unchanged
+ * or the instrumentation's own wrapper runs, with a debug message.
  * @internal
  */
 export function leanExpressLayers(Base: ExpressInstrumentationClass): ExpressInstrumentationClass {
-  const proto = Base.prototype as Partial<ExpressInstrumentationLike>;
-  if (typeof proto._applyPatch !== 'function') {
-    debug('express instrumentation: no _applyPatch to wrap; its own layer wrapper runs for every request');
-    return Base;
-  }
   try {
     upstream = instrumentationExpressUtils();
   } catch (error) {
     debug(`express instrumentation: ${(error as Error).message}; its own layer wrapper runs for every request`);
     return Base;
   }
-  return class LeanExpressInstrumentation extends (Base as new (config?: object) => ExpressInstrumentationLike) {
-    override _applyPatch(layer: Layer, layerPath?: unknown): void {
-      super._applyPatch(layer, layerPath);
-      const traced = layer.handle;
-      const untraced = traced?.__original;
-      // Error handlers (four parameters) are left as they are by the instrumentation (shimmer then marks the
-      // handler itself as its own original), and express tells them apart by their arity: never wrap them.
-      if (traced === undefined || typeof untraced !== 'function' || traced === untraced || untraced.length > 3 || traced[kLean] === true) return;
-      const config = this.getConfig() as ExpressConfig;
-      const own = config.ignoreLayers === undefined && config.ignoreLayersType === undefined && config.spanNameHook === undefined && config.requestHook === undefined;
-      // eslint-disable-next-line @typescript-eslint/no-this-alias
-      const instrumentation = this;
-      // Two parameters, as the instrumentation's wrapper has (express reads a handler's arity).
-      const handle = function layerHandle(this: unknown, _request: unknown, _response: unknown): unknown {
-        const tracer = instrumentation.tracer;
-        if (dropsChildrenOf(tracer, trace.getSpan(manager().active()))) return Reflect.apply(untraced, this, arguments);
-        if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
-        return Reflect.apply(traced, this, arguments);
-      } as Handle;
-      // Router handles carry state (stack, params) that express and the instrumentation read through the layer.
-      for (const key in untraced) {
-        Object.defineProperty(handle, key, {
-          get: () => (untraced as unknown as Record<string, unknown>)[key],
-          set: (value: unknown) => {
-            (untraced as unknown as Record<string, unknown>)[key] = value;
-          },
-        });
-      }
-      handle[kLean] = true;
-      layer.handle = handle;
-    }
-  };
+  return afterApplyPatch(Base, leanLayer) ?? Base;
+}
+
+/** Replaces the instrumentation's wrapper of `layer` (just made by its `_applyPatch`) with tracewire's. */
+function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: unknown): void {
+  const traced = layer.handle as Handle | undefined;
+  if (traced === undefined || traced[kLean] === true) return;
+  const untraced = untracedHandleOf(traced);
+  // Error handlers (four parameters) are left as they are by the instrumentation (shimmer then marks the
+  // handler itself as its own original), and express tells them apart by their arity: never wrap them.
+  if (untraced === undefined || traced === untraced || untraced.length > 3) return;
+  const config = instrumentation.getConfig() as ExpressConfig;
+  const own = config.ignoreLayers === undefined && config.ignoreLayersType === undefined && config.spanNameHook === undefined && config.requestHook === undefined;
+  const withTracer = instrumentation as ExpressInstrumentationLike;
+  // Two parameters, as the instrumentation's wrapper has (express reads a handler's arity).
+  const handle = function layerHandle(this: unknown, _request: unknown, _response: unknown): unknown {
+    const tracer = withTracer.tracer;
+    const active = manager().active();
+    // A dropped request needs no layer work, unless its RPC metadata asks for the route (tracewire's server
+    // instrumentation sets it for a dropped request only when it measures http.server.request.duration).
+    if (dropsChildrenOf(tracer, trace.getSpan(active)) && getRPCMetadata(active) === undefined) return Reflect.apply(untraced, this, arguments);
+    if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
+    return Reflect.apply(traced, this, arguments);
+  } as Handle;
+  // Router handles carry state (stack, params) that express and the instrumentation read through the layer.
+  for (const key in untraced) {
+    Object.defineProperty(handle, key, {
+      get: () => (untraced as unknown as Record<string, unknown>)[key],
+      set: (value: unknown) => {
+        (untraced as unknown as Record<string, unknown>)[key] = value;
+      },
+    });
+  }
+  handle[kLean] = true;
+  layer.handle = handle;
 }

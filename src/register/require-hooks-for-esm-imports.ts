@@ -1,5 +1,6 @@
 import Module from 'node:module';
 import { sep } from 'node:path';
+import { wrapModuleLoad, type ModuleLoad } from '../internal/node-module-internals.js';
 
 /**
  * CommonJS packages that tracewire instruments through require-in-the-middle also when an ES module imports them,
@@ -13,10 +14,6 @@ import { sep } from 'node:path';
  */
 export const REQUIRE_HOOKED_FROM_ESM: readonly string[] = ['express', 'pg', 'ioredis'];
 
-interface ModuleInternals {
-  _load(request: string, parent: unknown, isMain: boolean): unknown;
-}
-
 /**
  * Lets require-in-the-middle see the CommonJS packages of {@link REQUIRE_HOOKED_FROM_ESM} that an ES module imports.
  * Node.js loads a CommonJS file imported from an ES module with `Module._load(filename, undefined)` (no parent),
@@ -26,10 +23,8 @@ interface ModuleInternals {
  * @internal
  */
 export function hookEsmImportsOfCommonJs(packages: readonly string[] = REQUIRE_HOOKED_FROM_ESM): void {
-  const internals = Module as unknown as ModuleInternals;
-  const load = internals._load;
   const markers = packages.map((name) => `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`);
-  internals._load = function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+  wrapModuleLoad((load: ModuleLoad): ModuleLoad => function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
     const exports = Reflect.apply(load, this, arguments);
     if (parent === undefined && typeof request === 'string' && markers.some((m) => request.includes(m))) {
       try {
@@ -39,5 +34,5 @@ export function hookEsmImportsOfCommonJs(packages: readonly string[] = REQUIRE_H
       }
     }
     return exports;
-  };
+  });
 }

@@ -1,8 +1,10 @@
 // leanExpressLayers: what runs when an express layer is called, on top of the express instrumentation's own patching.
 // A stand-in for ExpressInstrumentation with the same contract (_applyPatch wraps layer.handle shimmer-style, keeping
 // the original as __original; getConfig; tracer) shows which path ran; the spans come from tracewire's provider.
-// test/integration/http-server.test.ts and register.test.ts check the same spans from a real express app.
+// test/integration/http-server.test.ts and register.test.ts check the same spans from a real express app, and
+// test/unit/upstream-adapters.test.ts checks that contract against the real instrumentation with express 5.
 import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlwaysOnSampler, InMemorySpanExporter, SimpleSpanProcessor, type Sampler } from '@opentelemetry/sdk-trace';
 import { EventEmitter } from 'node:events';
@@ -52,12 +54,12 @@ function standIn(tracer: Tracer, config: object) {
   };
 }
 
-function patched(sampler: Sampler, handle: Handle, config: object = {}) {
+function patched(sampler: Sampler, handle: Handle, config: object = {}, layerPath?: string) {
   const exporter = new InMemorySpanExporter();
   const tracer = new TracewireTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('express');
   const Lean = leanExpressLayers(standIn(tracer, config) as never) as unknown as new () => { _applyPatch(layer: Layer, path?: string): void };
   const layer: Layer = { handle, name: 'jsonParser' };
-  new Lean()._applyPatch(layer);
+  new Lean()._applyPatch(layer, layerPath);
   return { layer, tracer, exporter };
 }
 
@@ -74,6 +76,17 @@ describe('leanExpressLayers', () => {
     const { layer, tracer, exporter } = patched(parentBased(ratioSampler(0)), (req) => `ran for ${(req as { originalUrl: string }).originalUrl}`);
     expect(inSpan(tracer.startSpan('GET'), () => layer.handle(request(), new EventEmitter(), () => undefined))).toBe('ran for /orders/7');
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('still sets the route of a dropped request whose RPC metadata asks for it (for http.server.request.duration), exporting no span', async () => {
+    const { layer, tracer, exporter } = patched(parentBased(ratioSampler(0)), (_req, _res, next) => (next as () => void)(), {}, '/orders/:id');
+    const dropped = tracer.startSpan('GET');
+    const rpc: RPCMetadata = { type: RPCType.HTTP, span: dropped };
+    let nextRan = false;
+    context.with(setRPCMetadata(trace.setSpan(ROOT_CONTEXT, dropped), rpc), () => layer.handle({ originalUrl: '/orders/7' }, new EventEmitter(), () => (nextRan = true)));
+    expect(nextRan).toBe(true);
+    expect(rpc.route).toBe('/orders/:id');
+    expect(await finished(exporter)).toEqual([]);
   });
 
   it('makes the instrumentation’s middleware span, ended by next(), which runs in the parent span’s context', async () => {

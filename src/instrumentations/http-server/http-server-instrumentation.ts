@@ -1,31 +1,59 @@
 import {
+  createNoopMeter,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
+  ValueType,
   type Attributes,
   type Context,
+  type Histogram,
+  type MetricOptions,
   type Span,
   type SpanOptions,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_URL_SCHEME,
+  METRIC_HTTP_SERVER_REQUEST_DURATION,
+} from '@opentelemetry/semantic-conventions';
 import { instrumentationHttpUtils, type InstrumentationHttpUtils } from '../upstream/instrumentation-http-utils.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeContextManager as manager, applyArguments } from '../../internal/context-manager.js';
 import { VERSION } from '../../internal/version.js';
+import { warn } from '../../internal/log.js';
 import { kStartSpanWithAttributesOf, type CapableTracer } from '../../internal/tracer-capabilities.js';
 
 /** The context of the request a message belongs to (set on both the IncomingMessage and the ServerResponse). */
 const kContext = Symbol('tracewire.http-server.context');
-/** The recorded server span of a ServerResponse, while it is open. */
+/** The ServerCall of a ServerResponse (recorded span and/or measured duration), while it is open. */
 const kServerSpan = Symbol('tracewire.http-server.span');
 /** Spans of a ServerResponse that end when it closes (express layers that answered without calling next). */
 const kEndAtClose = Symbol('tracewire.http-server.end-at-close');
 
 const SERVER_SPAN: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+
+/**
+ * http.server.request.duration as @opentelemetry/instrumentation-http 0.301 creates it (stable HTTP semantic
+ * conventions; that version has no OTEL_SEMCONV_STABILITY_OPT_IN and no old `http.server.duration`).
+ */
+const DURATION_OPTIONS: MetricOptions = Object.freeze({
+  description: 'Duration of HTTP server requests.',
+  unit: 's',
+  valueType: ValueType.DOUBLE,
+  advice: Object.freeze({ explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] }),
+});
+/** What the API's meter gives without a MeterProvider (one shared no-op instance): nothing to record. */
+const NOOP_HISTOGRAM: Histogram = createNoopMeter().createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, DURATION_OPTIONS);
+/** Request methods kept as they are in http.request.method; any other is `_OTHER` (HTTP semantic conventions). */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Emit = (this: any, event: string | symbol, ...args: unknown[]) => boolean;
@@ -34,37 +62,87 @@ interface Ending {
 }
 interface Traced {
   [kContext]?: Context;
-  [kServerSpan]?: ServerSpan;
+  [kServerSpan]?: ServerCall;
   [kEndAtClose]?: Ending[];
 }
 type Request = IncomingMessage & Traced;
 type Response = ServerResponse & Traced;
 
-/** A recorded server span and what ends it (the response's 'close' or 'error', or a throw from the handler). */
-class ServerSpan {
+/**
+ * A request whose server span is recorded, or whose duration is measured (a MeterProvider is registered), and what
+ * ends it: the response's 'close' or 'error', or a throw from the handler.
+ */
+class ServerCall {
   constructor(
     readonly span: Span,
+    readonly recording: boolean,
     readonly rpc: RPCMetadata,
     readonly method: string,
+    readonly scheme: 'http' | 'https',
+    readonly httpVersion: string,
+    /** Where the duration is recorded, or undefined without a MeterProvider. */
+    readonly durations: Histogram | undefined,
+    /** performance.now() when the request arrived (0 without durations). */
+    readonly start: number,
   ) {}
 
   /** As instrumentation-http on the response's 'close': status code, route and name, status from the code. */
   finish(response: ServerResponse): void {
-    const span = this.span;
-    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
     const route = this.rpc.type === RPCType.HTTP ? this.rpc.route : undefined;
-    if (route) {
-      span.setAttribute(ATTR_HTTP_ROUTE, route);
-      span.updateName(`${this.method} ${route}`);
+    if (this.recording) {
+      const span = this.span;
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
+      if (route) {
+        span.setAttribute(ATTR_HTTP_ROUTE, route);
+        span.updateName(`${this.method} ${route}`);
+      }
+      if (!(response.statusCode >= 100 && response.statusCode < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
     }
-    if (!(response.statusCode >= 100 && response.statusCode < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
+    if (this.durations !== undefined) {
+      const attributes = this.metricAttributes();
+      if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
+      const status = response.statusCode;
+      if (status) {
+        attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = status;
+        if (typeof status === 'number' && status >= 500 && status < 600) attributes[ATTR_ERROR_TYPE] = String(status);
+      }
+      recordDuration(this.durations, this.start, attributes);
+    }
   }
 
   /** As instrumentation-http on an error of the response or a throw from the request listener. */
   fail(error: unknown): void {
-    upstream.setSpanWithError(this.span, error instanceof Error ? error : new Error(String(error)));
-    this.span.end();
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (this.recording) {
+      upstream.setSpanWithError(this.span, failure);
+      this.span.end();
+    }
+    if (this.durations !== undefined) {
+      const attributes = this.metricAttributes();
+      attributes[ATTR_ERROR_TYPE] = failure.name;
+      recordDuration(this.durations, this.start, attributes);
+    }
+  }
+
+  /** The attributes of the request that instrumentation-http puts on its duration (built only to record it). */
+  private metricAttributes(): Attributes {
+    const upper = this.method.toUpperCase();
+    const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(upper) ? upper : '_OTHER', [ATTR_URL_SCHEME]: this.scheme };
+    if (this.httpVersion) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.httpVersion;
+    return attributes;
+  }
+}
+
+let reportedRecordFailure = false;
+/** Records the seconds since `start`; a MeterProvider that throws is reported once, never thrown into the response. */
+function recordDuration(durations: Histogram, start: number, attributes: Attributes): void {
+  try {
+    durations.record((performance.now() - start) / 1000, attributes);
+  } catch (error) {
+    if (reportedRecordFailure) return;
+    reportedRecordFailure = true;
+    warn(`could not record http.server.request.duration: ${(error as Error)?.message ?? String(error)}; the MeterProvider's histogram threw (reported once)`);
   }
 }
 
@@ -97,6 +175,12 @@ function httpsRequestAttributes(this: void, request: IncomingMessage): Attribute
  *   'end', loggers' 'finish') through the emit of IncomingMessage and ServerResponse, patched once, instead of
  *   binding each request's and response's listener methods.
  *
+ * With a MeterProvider (the one NodeSDK sets through setMeterProvider, or a global one registered before this
+ * instrumentation is created), it records http.server.request.duration for every request, sampled or not, as
+ * instrumentation-http does (same name, unit, bucket boundaries and attributes); a request the sampler dropped then
+ * also carries RPC metadata, so that framework instrumentations set its route. With the API's no-op meter (no
+ * MeterProvider) nothing is measured and no attribute is built.
+ *
  * The outgoing side stays with @opentelemetry/instrumentation-http. Hooks of instrumentation-http (requestHook,
  * header capture, ignoreIncomingRequestHook) are not supported here: pass your own HttpInstrumentation instance
  * in `instrumentations` to use them, or set TRACEWIRE_HTTP_SERVER=stock.
@@ -105,10 +189,25 @@ function httpsRequestAttributes(this: void, request: IncomingMessage): Attribute
 export class HttpServerInstrumentation extends InstrumentationBase {
   /** The server prototypes patched (both `require('http')` and `import 'http'` reach the patch function). */
   private readonly patched = new Set<object>();
+  /**
+   * http.server.request.duration, or undefined while the meter is the API's no-op one (no MeterProvider). Declared
+   * without an initializer: InstrumentationBase's constructor sets it (through _updateMetricInstruments) before this
+   * class's field initializers would run.
+   */
+  private declare durations: Histogram | undefined;
 
   constructor(config: InstrumentationConfig = {}) {
     super('tracewire/http-server', VERSION, config);
     upstream ??= instrumentationHttpUtils();
+  }
+
+  /**
+   * Called by InstrumentationBase with its meter: at construction (the global MeterProvider then, else the no-op
+   * one) and from setMeterProvider (NodeSDK calls it with the MeterProvider it registers).
+   */
+  protected override _updateMetricInstruments(): void {
+    const histogram = this.meter.createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, DURATION_OPTIONS);
+    this.durations = histogram === NOOP_HISTOGRAM ? undefined : histogram;
   }
 
   protected override init(): InstrumentationNodeModuleDefinition[] {
@@ -171,11 +270,14 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     const method = request.method || 'GET';
     const span = this.startServerSpan(method, parent, request, scheme);
     let ctx = trace.setSpan(parent, span);
-    let open: ServerSpan | undefined;
-    if (span.isRecording()) {
+    let open: ServerCall | undefined;
+    const recording = span.isRecording();
+    const durations = this.durations;
+    if (recording || durations !== undefined) {
+      // With durations, also for a request the sampler dropped: the route of its measurement comes from the framework.
       const rpc: RPCMetadata = { type: RPCType.HTTP, span };
       ctx = setRPCMetadata(ctx, rpc);
-      open = new ServerSpan(span, rpc, method);
+      open = durations === undefined ? new ServerCall(span, true, rpc, method, scheme, '', undefined, 0) : new ServerCall(span, recording, rpc, method, scheme, request.httpVersion, durations, performance.now());
     }
     // The same properties, in the same order, whether the request is sampled or not, so requests and responses keep
     // one object shape for the code of express and Node.js's http module.
