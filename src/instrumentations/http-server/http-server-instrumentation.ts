@@ -97,6 +97,8 @@ class ServerCall {
         span.updateName(`${this.method} ${route}`);
       }
       if (!(response.statusCode >= 100 && response.statusCode < 500)) span.setStatus({ code: SpanStatusCode.ERROR });
+      // error.type for a 5xx, as instrumentation-http's parseErrorType sets it on the server span.
+      if (response.statusCode >= 500 && response.statusCode < 600) span.setAttribute(ATTR_ERROR_TYPE, String(response.statusCode));
       span.end();
     }
     if (this.durations !== undefined) {
