@@ -10,7 +10,8 @@ import { probeEndpoint } from './probe-endpoint.js';
 const USAGE = `Usage: tracewire doctor [--app app.js]
 
 Resolves the tracing configuration from this environment exactly as your app would, prints it (header values
-redacted), sends a probe span to the endpoint and checks the usual reasons why no traces appear.
+redacted, URL credentials masked), sends a probe span to the endpoint as the app would (same URL, headers, protocol,
+compression and TLS files) and checks the usual reasons why no traces appear.
 Exit code 0 when everything is fine, 1 otherwise.
 
 Options:
@@ -43,7 +44,7 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
   const out = (text: string): boolean => process.stdout.write(text);
   const resolution = resolveConfig({}, process.env);
   const { config } = resolution;
-  out(`${paint.bold('tracewire doctor')}\n\nConfiguration, resolved from this environment as the app would (header values redacted):\n`);
+  out(`${paint.bold('tracewire doctor')}\n\nConfiguration, resolved from this environment as the app would (header values redacted, URL credentials masked):\n`);
   out(`${describeConfig(config).replace(/^/gm, '  ')}\n`);
 
   const sections: Array<[string, DoctorCheck[]]> = [['Configuration', checkConfig(resolution)]];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
+import { maskUrl } from '../internal/mask-url.js';
 
 const localRequire = createRequire(import.meta.url);
 
@@ -40,7 +41,7 @@ export function diagnoseConfig(config: ResolvedConfig): string[] {
   const why = WRONG_PORTS[port];
   if (why !== undefined) {
     problems.push(
-      `the traces endpoint ${config.tracesEndpoint} uses port ${port}, ${why}. ` +
+      `the traces endpoint ${maskUrl(config.tracesEndpoint)} uses port ${port}, ${why}. ` +
         'Remedy: point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port, usually http://<host>:4318.',
     );
   }
