@@ -176,12 +176,48 @@ describe('tracewire doctor', () => {
       expect(stdout).toMatch(/✔ instrumented libraries installed: express \(@opentelemetry\/instrumentation-express\); built-in: http, undici/);
     });
 
-    it('fails when nothing starts the app with the hook, with the exact command as remedy', async () => {
+    it('fails when nothing starts the app with the hook, with the exact command as remedy, and says where it looked', async () => {
       withScripts({ start: 'node server.mjs' });
       const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['--app', 'server.mjs'], app);
       expect(code).toBe(1);
-      expect(stdout).toContain('✖ no start command found that loads tracewire/register for server.mjs (scripts running it without the hook: start)');
+      expect(stdout).toContain('✖ no start command found that loads tracewire/register for server.mjs in NODE_OPTIONS or the package.json scripts (scripts running it without the hook: start)');
       expect(stdout).toContain('remedy: start it with `node --import tracewire/register server.mjs`');
+      // Started from a shell, a Dockerfile or a process manager: doctor cannot see that, and says how to show it.
+      expect(stdout).toContain('if you start it from a shell, a Dockerfile or a process manager, pass that command after --: `tracewire doctor -- node --import tracewire/register server.mjs`');
+    });
+
+    it('checks the command the app is started with, given after -- (no NODE_OPTIONS, no npm script)', async () => {
+      withScripts({});
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+      const started = await doctor(env, ['--', 'node', '--import', 'tracewire/register', 'server.mjs'], app);
+      expect(started.code, started.stdout).toBe(0);
+      expect(started.stdout).toContain('App server.mjs');
+      expect(started.stdout).toContain('✔ server.mjs is started with the register hook');
+      expect(started.stdout).toContain('command: node --import tracewire/register server.mjs');
+      expect(started.stdout).toMatch(/✔ instrumented libraries installed: express/);
+
+      const withApp = await doctor(env, ['--app', 'server.mjs', '--', process.execPath, '--enable-source-maps', '--import=tracewire/register', 'server.mjs', '--port', '3000'], app);
+      expect(withApp.code, withApp.stdout).toBe(0);
+
+      const plain = await doctor(env, ['--', 'node', '--env-file', '.env', 'server.mjs'], app);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toContain('✖ the command `node --env-file .env server.mjs` does not load tracewire/register');
+      expect(plain.stdout).toContain('remedy: start it with `node --import tracewire/register server.mjs`');
+
+      const required = await doctor(env, ['--', 'node', '-r', 'tracewire/register', 'server.mjs'], app);
+      expect(required.code).toBe(1);
+      expect(required.stdout).toContain('is an ES module but is started with --require tracewire/register');
+    });
+
+    it('refuses a command that runs no script file, and a command running another file than --app', async () => {
+      withScripts({});
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+      const inline = await doctor(env, ['--', 'node', '-e', 'console.log(1)'], app);
+      expect(inline.code).toBe(2);
+      expect(inline.stderr).toContain('no script file in the command after --');
+      const other = await doctor(env, ['--app', 'server.mjs', '--', 'node', '--import', 'tracewire/register', 'worker.mjs'], app);
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain('--app server.mjs, but the command after -- runs worker.mjs');
     });
 
     it('accepts the hook from NODE_OPTIONS, and rejects --require for an ES module', async () => {
