@@ -1,4 +1,5 @@
 import type { ConfigResolution } from '../config/types.js';
+import { maskUrl } from '../internal/mask-url.js';
 import { diagnoseConfig } from '../sdk/diagnose-config.js';
 import type { DoctorCheck } from './doctor-check.js';
 
@@ -62,7 +63,7 @@ export function checkConfig(resolution: ConfigResolution): DoctorCheck[] {
           : { ok: false, title: problem.slice(0, split), remedy: problem.slice(split + ' Remedy: '.length) },
       );
     }
-    if (problems.length === 0) checks.push({ ok: true, title: `the endpoint's port and path look like an OTLP/HTTP receiver (${config.tracesEndpoint})` });
+    if (problems.length === 0) checks.push({ ok: true, title: `the endpoint's port and path look like an OTLP/HTTP receiver (${maskUrl(config.tracesEndpoint)})` });
   }
   return checks;
 }

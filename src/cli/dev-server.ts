@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzip } from 'node:zlib';
+import { maskUrl, maskUrlCredentials } from '../internal/mask-url.js';
 import { buildTraceTree } from './build-trace-tree.js';
 import type { Painter } from './create-painter.js';
 import type { DevSpan } from './dev-span.js';
@@ -176,7 +177,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       stats.forwardFailed++;
       if (reportedForwardProblems.has(what)) return;
       reportedForwardProblems.add(what);
-      err.write(`tracewire dev: forwarding to ${forwardUrl} failed: ${what} (further failures like this are only counted)\n`);
+      err.write(`tracewire dev: forwarding to ${maskUrl(forwardUrl)} failed: ${maskUrlCredentials(what)} (further failures like this are only counted)\n`);
     };
     const done = fetch(forwardUrl, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(10_000) })
       .then(async (res) => {
@@ -272,7 +273,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       if (assembler.dropped > 0) facts.push(`dropped ${assembler.dropped} spans (more than 100000 waiting)`);
       if (forwardUrl !== undefined) {
         await Promise.race([Promise.all([...forwards]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-        facts.push(`forwarded ${stats.forwarded} request${stats.forwarded === 1 ? '' : 's'} to ${forwardUrl}`);
+        facts.push(`forwarded ${stats.forwarded} request${stats.forwarded === 1 ? '' : 's'} to ${maskUrl(forwardUrl)}`);
         if (stats.forwardFailed + stats.forwardDropped > 0) facts.push(`${stats.forwardFailed + stats.forwardDropped} not forwarded`);
       }
       const stream = jsonl;

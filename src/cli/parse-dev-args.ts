@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { maskUrl } from '../internal/mask-url.js';
 
 /** What `tracewire dev` was asked for on the command line. @internal */
 export interface DevArgs {
@@ -74,7 +75,7 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
   if (!Number.isInteger(quietMs) || quietMs < 0) problems.push(`--quiet ${String(values.quiet)}: expected a number of milliseconds`);
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
   const forward = typeof values.forward === 'string' ? values.forward : undefined;
-  if (forward !== undefined && !isHttpUrl(forward)) problems.push(`--forward ${forward}: expected an http(s) URL`);
+  if (forward !== undefined && !isHttpUrl(forward)) problems.push(`--forward ${maskUrl(forward)}: expected an http(s) URL`);
   const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
   if (jsonl === '') problems.push('--jsonl: expected a file name');
   const args: DevArgs = {

@@ -3,6 +3,7 @@ import { EnvReader, type Env } from './env.js';
 import { resolveSampler } from './resolve-sampler.js';
 import { isDestinationEntry } from '../propagation/destination-filter.js';
 import { DEFAULT_REDACT_KEYS, REDACT_PATTERN_NAMES, REDACT_PATTERNS } from '../redaction/redact-patterns.js';
+import { maskUrl, maskUrlCredentials, maskUrlList } from '../internal/mask-url.js';
 import type {
   ConfigResolution,
   ConfiguredFile,
@@ -54,6 +55,8 @@ export const DEFAULTS = Object.freeze({
 });
 
 const MAX_INT = 2 ** 31 - 1;
+/** Options whose value is a URL: an invalid one is shown with what could be credentials masked. */
+const URL_OPTIONS: ReadonlySet<string> = new Set(['endpoint', 'tracesEndpoint']);
 
 /** Joins a base URL and the traces path the way the spec asks: exactly one slash. */
 function appendTracesPath(base: string): string {
@@ -106,7 +109,8 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     const value = o[name];
     if (value === undefined) return undefined;
     if (!check(value)) {
-      errors.push(`${String(name)}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+      const shown = typeof value === 'string' && URL_OPTIONS.has(name) ? maskUrl(value) : value;
+      errors.push(`${String(name)}: expected ${expected}, got ${JSON.stringify(shown) ?? String(shown)}`);
       return undefined;
     }
     return value as T;
@@ -166,10 +170,10 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
   }
   if (codeTraces === undefined && codeBase === undefined) {
     if (envTraces !== undefined && !isUrl(envTraces)) {
-      e.warn('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', envTraces, 'is not an http(s) URL', tracesEndpoint);
+      e.warn('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', maskUrl(envTraces), 'is not an http(s) URL', tracesEndpoint);
     }
     if (envBase !== undefined && !isUrl(envBase) && endpointSource !== 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') {
-      e.warn('OTEL_EXPORTER_OTLP_ENDPOINT', envBase, 'is not an http(s) URL', tracesEndpoint);
+      e.warn('OTEL_EXPORTER_OTLP_ENDPOINT', maskUrl(envBase), 'is not an http(s) URL', tracesEndpoint);
     }
   }
 
@@ -358,9 +362,15 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     const list = e.list('TRACEWIRE_PROPAGATE_TO');
     if (list !== undefined) {
       const bad = list.filter((x) => !isDestinationEntry(x));
-      propagateTo = list.filter((x) => isDestinationEntry(x));
+      const good = list.filter((x) => isDestinationEntry(x));
+      propagateTo = good;
       if (bad.length > 0) {
-        e.warn('TRACEWIRE_PROPAGATE_TO', e.raw('TRACEWIRE_PROPAGATE_TO') ?? '', `has entries that are neither http(s) URL prefixes nor host names (${bad.join(', ')})`, `only ${propagateTo.join(', ') || 'no destination'}`);
+        e.warn(
+          'TRACEWIRE_PROPAGATE_TO',
+          maskUrlList(e.raw('TRACEWIRE_PROPAGATE_TO') ?? ''),
+          `has entries that are neither http(s) URL prefixes nor host names (${bad.map(maskUrl).join(', ')})`,
+          `only ${good.map(maskUrl).join(', ') || 'no destination'}`,
+        );
       }
     }
   }
@@ -436,5 +446,6 @@ export function resolveConfig(options: TracewireOptions = {}, env: Env = {}): Co
     shutdownTimeoutMs,
     logLevel,
   });
-  return Object.freeze({ config, errors: Object.freeze(errors), warnings: Object.freeze([...e.warnings]) });
+  // Every message may be printed: no URL in it shows its credentials (those of invalid URLs are masked above).
+  return Object.freeze({ config, errors: Object.freeze(errors.map(maskUrlCredentials)), warnings: Object.freeze(e.warnings.map(maskUrlCredentials)) });
 }

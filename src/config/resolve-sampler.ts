@@ -1,4 +1,5 @@
 import type { Sampler } from '@opentelemetry/sdk-trace';
+import { maskUrl, maskUrlList } from '../internal/mask-url.js';
 import type { EnvReader } from './env.js';
 import type { JaegerRemoteOptions, ResolvedConfig, SamplerName } from './types.js';
 
@@ -69,7 +70,8 @@ function jaegerFromOption(value: unknown, errors: string[]): Required<JaegerRemo
       errors.push(`samplerArg.${key}: unknown setting (expected ${JAEGER_KEYS.join(', ')})`);
       ok = false;
     } else if (v !== undefined && !rule.check(v)) {
-      errors.push(`samplerArg.${key}: expected ${rule.expected}, got ${JSON.stringify(v) ?? String(v)}`);
+      const shown = key === 'endpoint' && typeof v === 'string' ? maskUrl(v) : v;
+      errors.push(`samplerArg.${key}: expected ${rule.expected}, got ${JSON.stringify(shown) ?? String(shown)}`);
       ok = false;
     } else if (v !== undefined) {
       settings[key] = key === 'endpoint' ? (v as string).replace(/\/+$/, '') : v;
@@ -81,6 +83,8 @@ function jaegerFromOption(value: unknown, errors: string[]): Required<JaegerRemo
 /** Jaeger remote settings from OTEL_TRACES_SAMPLER_ARG: a bad or unknown entry warns and keeps that setting's default. */
 function jaegerFromEnv(raw: string, e: EnvReader): Required<JaegerRemoteOptions> {
   const settings: Record<string, unknown> = { ...JAEGER_REMOTE_DEFAULTS };
+  // The endpoint may hold credentials: warnings show the value with them masked.
+  const shown = maskUrlList(raw);
   for (const entry of raw.split(',')) {
     if (entry.trim() === '') continue;
     const eq = entry.indexOf('=');
@@ -88,12 +92,12 @@ function jaegerFromEnv(raw: string, e: EnvReader): Required<JaegerRemoteOptions>
     const text = eq > 0 ? entry.slice(eq + 1).trim() : '';
     const rule = JAEGER_CHECKS[key as keyof JaegerRemoteOptions];
     if (rule === undefined) {
-      e.warn('OTEL_TRACES_SAMPLER_ARG', raw, `has an unknown entry "${entry.trim()}" (expected ${JAEGER_KEYS.map((k) => `${k}=`).join(', ')})`, 'the other entries');
+      e.warn('OTEL_TRACES_SAMPLER_ARG', shown, `has an unknown entry "${maskUrlList(entry.trim())}" (expected ${JAEGER_KEYS.map((k) => `${k}=`).join(', ')})`, 'the other entries');
       continue;
     }
     const value = rule.parse(text);
     if (text === '' || !rule.check(value)) {
-      e.warn('OTEL_TRACES_SAMPLER_ARG', raw, `has ${key}="${text}", which is not ${rule.expected}`, `${key}=${String(JAEGER_REMOTE_DEFAULTS[key as keyof JaegerRemoteOptions])}`);
+      e.warn('OTEL_TRACES_SAMPLER_ARG', shown, `has ${key}="${maskUrl(text)}", which is not ${rule.expected}`, `${key}=${String(JAEGER_REMOTE_DEFAULTS[key as keyof JaegerRemoteOptions])}`);
       continue;
     }
     settings[key] = value;
@@ -150,6 +154,6 @@ export function resolveSampler(
   const n = Number(raw);
   if (kind === 'ratio' ? isRatio(n) : isRate(n)) return { sampler, samplerArg: n };
   const expected = kind === 'ratio' ? 'a number between 0 and 1' : 'a positive number of traces per second';
-  e.warn('OTEL_TRACES_SAMPLER_ARG', raw, `is not ${expected} (for ${sampler})`, FALLBACK);
+  e.warn('OTEL_TRACES_SAMPLER_ARG', maskUrlList(raw), `is not ${expected} (for ${sampler})`, FALLBACK);
   return { sampler: FALLBACK, samplerArg: 1 };
 }

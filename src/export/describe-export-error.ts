@@ -1,5 +1,7 @@
-/** Error codes of Node.js TLS when the collector's certificate cannot be verified. */
-const UNTRUSTED_CERTIFICATE = new Set([
+import { maskUrlCredentials } from '../internal/mask-url.js';
+
+/** Error codes of Node.js TLS when the collector's certificate cannot be verified. @internal */
+export const UNTRUSTED_CERTIFICATE = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -8,8 +10,10 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
 ]);
-const HOST_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
-const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+/** @internal */
+export const HOST_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
+/** @internal */
+export const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 const GENERAL_REMEDY =
   'Remedy: check that the collector (Jaeger/Tempo, OTLP/HTTP on 4318) is running and reachable, ' +
@@ -17,7 +21,8 @@ const GENERAL_REMEDY =
 
 /**
  * The reason and remedy shown once when an export fails: TLS verification problems get a TLS remedy
- * (which CA file to set), everything else the general one. Never includes request headers. @internal
+ * (which CA file to set), everything else the general one. Never includes request headers, nor the credentials of a
+ * URL in the error's message. @internal
  *
  * @example
  * ```ts
@@ -26,7 +31,7 @@ const GENERAL_REMEDY =
  * ```
  */
 export function describeExportError(error: Error | undefined): { reason: string; remedy: string } {
-  const message = error?.message ? `: ${error.message}` : '';
+  const message = error?.message ? `: ${maskUrlCredentials(error.message)}` : '';
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
     return {

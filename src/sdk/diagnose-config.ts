@@ -4,6 +4,8 @@ import { join, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/types.js';
 import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
 import { scriptName } from '../internal/script-name.js';
+import { maskUrl } from '../internal/mask-url.js';
+
 
 const localRequire = createRequire(import.meta.url);
 
@@ -44,7 +46,7 @@ export function diagnoseConfig(config: ResolvedConfig): string[] {
   const why = WRONG_PORTS[port];
   if (why !== undefined) {
     problems.push(
-      `the traces endpoint ${config.tracesEndpoint} uses port ${port}, ${why}. ` +
+      `the traces endpoint ${maskUrl(config.tracesEndpoint)} uses port ${port}, ${why}. ` +
         'Remedy: point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port, usually http://<host>:4318.',
     );
   }

@@ -11,6 +11,7 @@ import { loadInstrumentations } from '../instrumentations/load-instrumentations.
 import { hookLaterImports } from '../register/hook-later-imports.js';
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
+import { maskUrl } from '../internal/mask-url.js';
 import { VERSION } from '../internal/version.js';
 import { createSampler } from '../samplers/create-sampler.js';
 import { createPipeline } from './create-pipeline.js';
@@ -203,6 +204,6 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   state.handle = handle;
   if (ownsGlobalProvider) state.tracer = handle.tracer;
   if (ownsContext) state.contextManager = contextManager;
-  debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${config.tracesEndpoint} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
+  debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${maskUrl(config.tracesEndpoint)} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
   return handle;
 }

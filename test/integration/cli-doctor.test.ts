@@ -36,10 +36,29 @@ describe('tracewire doctor', () => {
     expect(stdout).toContain('"authorization": "[REDACTED]"');
     expect(stdout).not.toContain('s3cr3t');
     expect(stdout).toContain(`✔ POST ${receiver.url}/v1/traces (http/protobuf) → HTTP 200: the probe span was accepted`);
+    expect(stdout).toContain('find it as span "tracewire doctor probe" of service "checkout", attribute tracewire.doctor.probe=true');
     expect(stdout).toContain('No problems found.');
     // The probe was a real span of the configured service, sent with the configured headers.
-    expect(receiver.spans.map((s) => [s.service, s.name])).toEqual([['checkout', 'tracewire doctor probe']]);
+    expect(receiver.spans.map((s) => [s.service, s.name, s.attributes['tracewire.doctor.probe']])).toEqual([['checkout', 'tracewire doctor probe', true]]);
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer s3cr3t');
+  });
+
+  it('sends the probe span as service tracewire-doctor when the app sets no service name (not unknown_service:node)', async () => {
+    receiver.clear();
+    const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    expect(code, stdout).toBe(0);
+    expect(receiver.spans.map((s) => [s.service, s.name])).toEqual([['tracewire-doctor', 'tracewire doctor probe']]);
+    expect(stdout).toContain('find it as span "tracewire doctor probe" of service "tracewire-doctor"');
+  });
+
+  it('refuses a header value with a control character before sending, naming the header but never printing the value', async () => {
+    receiver.clear();
+    const { code, stdout, stderr } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t%0Aevil,x-tenant=t1' });
+    expect(code).toBe(1);
+    expect(`${stdout}${stderr}`).not.toContain('s3cr3t');
+    expect(stdout).toContain('✖ OTEL_EXPORTER_OTLP_HEADERS (or the headers option): the value of header "authorization" has a control character (\\n at position 14 of 18; value not shown)');
+    expect(stdout).toMatch(/remedy: remove the character from the value/);
+    expect(receiver.requests).toHaveLength(0);
   });
 
   it('sends the probe as the app would: http/json with gzip', async () => {
@@ -60,7 +79,7 @@ describe('tracewire doctor', () => {
   it('exits 1 on a wrong path: the status, the effective URL, and the path given twice', async () => {
     const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: `${receiver.url}/v1/traces` });
     expect(code).toBe(1);
-    expect(stdout).toContain(`✖ POST ${receiver.url}/v1/traces/v1/traces (http/protobuf) → HTTP 404: the endpoint nothing receives traces at this path`);
+    expect(stdout).toContain(`✖ POST ${receiver.url}/v1/traces/v1/traces (http/protobuf) → HTTP 404: nothing receives traces at this path`);
     expect(stdout).toContain('✖ the traces endpoint ends in /v1/traces/v1/traces');
     expect(stdout).toMatch(/remedy: drop \/v1\/traces/);
   });
@@ -82,7 +101,8 @@ describe('tracewire doctor', () => {
 
   it.each([
     [200, 'text/html', '<!doctype html><title>UI</title>', 'HTTP 200 with an HTML page: this is a web UI, not an OTLP receiver'],
-    [401, 'text/plain', 'missing bearer token', 'HTTP 401: the endpoint refused the probe span: not authorised ("missing bearer token")'],
+    [401, 'text/plain', 'token Bearer s3cr3t is invalid', 'HTTP 401: the endpoint refused the probe span: not authorised (response body not shown: it may echo your credentials)'],
+    [404, 'text/plain', 'no route for Bearer s3cr3t\u0007\u001b[2J', 'HTTP 404: nothing receives traces at this path ("no route for [REDACTED] [2J")'],
     [503, 'text/plain', 'no org id', 'HTTP 503: the endpoint refused the probe span: no tenant (org id) given'],
     [415, 'text/plain', 'unsupported', 'HTTP 415: the endpoint does not accept application/x-protobuf'],
   ])('exits 1 when the endpoint answers %i %s', async (status, type, body, message) => {
@@ -91,9 +111,12 @@ describe('tracewire doctor', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: url });
+      // A collector may echo the token it refused: the answer is never printed with it, nor with control characters.
+      const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t' });
       expect(code).toBe(1);
       expect(stdout).toContain(`✖ POST ${url}/v1/traces (http/protobuf) → ${message}`);
+      expect(stdout).not.toContain('s3cr3t');
+      expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     } finally {
       server.close();
     }
@@ -153,12 +176,48 @@ describe('tracewire doctor', () => {
       expect(stdout).toMatch(/✔ instrumented libraries installed: express \(@opentelemetry\/instrumentation-express\); built-in: http, undici/);
     });
 
-    it('fails when nothing starts the app with the hook, with the exact command as remedy', async () => {
+    it('fails when nothing starts the app with the hook, with the exact command as remedy, and says where it looked', async () => {
       withScripts({ start: 'node server.mjs' });
       const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['--app', 'server.mjs'], app);
       expect(code).toBe(1);
-      expect(stdout).toContain('✖ no start command found that loads tracewire/register for server.mjs (scripts running it without the hook: start)');
+      expect(stdout).toContain('✖ no start command found that loads tracewire/register for server.mjs in NODE_OPTIONS or the package.json scripts (scripts running it without the hook: start)');
       expect(stdout).toContain('remedy: start it with `node --import tracewire/register server.mjs`');
+      // Started from a shell, a Dockerfile or a process manager: doctor cannot see that, and says how to show it.
+      expect(stdout).toContain('if you start it from a shell, a Dockerfile or a process manager, pass that command after --: `tracewire doctor -- node --import tracewire/register server.mjs`');
+    });
+
+    it('checks the command the app is started with, given after -- (no NODE_OPTIONS, no npm script)', async () => {
+      withScripts({});
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+      const started = await doctor(env, ['--', 'node', '--import', 'tracewire/register', 'server.mjs'], app);
+      expect(started.code, started.stdout).toBe(0);
+      expect(started.stdout).toContain('App server.mjs');
+      expect(started.stdout).toContain('✔ server.mjs is started with the register hook');
+      expect(started.stdout).toContain('command: node --import tracewire/register server.mjs');
+      expect(started.stdout).toMatch(/✔ instrumented libraries installed: express/);
+
+      const withApp = await doctor(env, ['--app', 'server.mjs', '--', process.execPath, '--enable-source-maps', '--import=tracewire/register', 'server.mjs', '--port', '3000'], app);
+      expect(withApp.code, withApp.stdout).toBe(0);
+
+      const plain = await doctor(env, ['--', 'node', '--env-file', '.env', 'server.mjs'], app);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toContain('✖ the command `node --env-file .env server.mjs` does not load tracewire/register');
+      expect(plain.stdout).toContain('remedy: start it with `node --import tracewire/register server.mjs`');
+
+      const required = await doctor(env, ['--', 'node', '-r', 'tracewire/register', 'server.mjs'], app);
+      expect(required.code).toBe(1);
+      expect(required.stdout).toContain('is an ES module but is started with --require tracewire/register');
+    });
+
+    it('refuses a command that runs no script file, and a command running another file than --app', async () => {
+      withScripts({});
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+      const inline = await doctor(env, ['--', 'node', '-e', 'console.log(1)'], app);
+      expect(inline.code).toBe(2);
+      expect(inline.stderr).toContain('no script file in the command after --');
+      const other = await doctor(env, ['--app', 'server.mjs', '--', 'node', '--import', 'tracewire/register', 'worker.mjs'], app);
+      expect(other.code).toBe(2);
+      expect(other.stderr).toContain('--app server.mjs, but the command after -- runs worker.mjs');
     });
 
     it('accepts the hook from NODE_OPTIONS, and rejects --require for an ES module', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
+import { runCli } from '../support/run-cli.js';
 import { spawnApp } from '../support/spawn-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tracewire-tls-'));
@@ -96,5 +97,54 @@ describe('TLS to the collector', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`);
     expect(run.stderr.split('\n').filter((l) => l.includes('could not export'))).toHaveLength(1);
+  });
+});
+
+describe('tracewire doctor over TLS: the probe uses the TLS files the app uses', () => {
+  const appEnv = () => ({
+    OTEL_SERVICE_NAME: 'tls',
+    OTEL_EXPORTER_OTLP_ENDPOINT: mtls.url,
+    OTEL_EXPORTER_OTLP_CERTIFICATE: file('test-ca.pem'),
+    OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: file('tracewire-client.pem'),
+    OTEL_EXPORTER_OTLP_CLIENT_KEY: file('tracewire-client.key'),
+  });
+  const failures = (stdout: string) => stdout.split('\n').filter((l) => l.trimStart().startsWith('✖'));
+
+  it('with the env the app uses (custom CA, client certificate required): the probe span arrives over mutual TLS, exit 0', async () => {
+    mtls.clear();
+    const { code, stdout } = await runCli(['doctor'], appEnv());
+    expect(code, stdout).toBe(0);
+    expect(stdout).toContain('✔ TLS files read as the app reads them');
+    expect(stdout).toContain(`CA: OTEL_EXPORTER_OTLP_CERTIFICATE (${file('test-ca.pem')})`);
+    expect(stdout).toContain(`✔ POST ${mtls.url}/v1/traces (http/protobuf) → HTTP 200: the probe span was accepted`);
+    expect(mtls.spans.map((s) => [s.service, s.name])).toEqual([['tls', 'tracewire doctor probe']]);
+    expect(mtls.requests[0]!.clientCertificateCN).toBe('tracewire-client');
+  });
+
+  it('a wrong CA: exit 1 with one clear report naming the CA used and the variable to set', async () => {
+    const { code, stdout } = await runCli(['doctor'], { ...appEnv(), OTEL_EXPORTER_OTLP_CERTIFICATE: file('other-ca.pem') });
+    expect(code).toBe(1);
+    expect(failures(stdout)).toHaveLength(1);
+    expect(failures(stdout)[0]).toMatch(
+      new RegExp(`✖ POST ${mtls.url}/v1/traces \\(http/protobuf\\) → TLS: the certificate of 127\\.0\\.0\\.1:\\d+ is not signed by a CA trusted here \\(.+\\); trusted: the CA in OTEL_EXPORTER_OTLP_CERTIFICATE \\(.+other-ca\\.pem\\)`),
+    );
+    expect(stdout).toMatch(/remedy: set OTEL_EXPORTER_OTLP_CERTIFICATE .* the CA that signed the collector's certificate/);
+    expect(stdout).toContain('1 problem found.');
+  });
+
+  it('no client certificate for a receiver that requires one: exit 1, one report saying so', async () => {
+    const { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: _cert, OTEL_EXPORTER_OTLP_CLIENT_KEY: _key, ...env } = appEnv();
+    const { code, stdout } = await runCli(['doctor'], env);
+    expect(code).toBe(1);
+    expect(failures(stdout)).toHaveLength(1);
+    expect(failures(stdout)[0]).toMatch(/→ TLS: 127\.0\.0\.1:\d+ did not accept the client certificate \(.+; none was sent\)/);
+    expect(stdout).toMatch(/remedy: set OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY/);
+  });
+
+  it('an unreadable CA file: reported as a failed check naming the variable, not as a warning on stderr', async () => {
+    const { code, stdout, stderr } = await runCli(['doctor'], { ...appEnv(), OTEL_EXPORTER_OTLP_CERTIFICATE: file('missing.pem') });
+    expect(code).toBe(1);
+    expect(stdout).toContain(`✖ TLS files: OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`);
+    expect(stderr).toBe('');
   });
 });

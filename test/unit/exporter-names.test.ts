@@ -5,7 +5,7 @@ import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@ope
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import { createBatchProcessors, exporterName } from '../../src/export/create-exporters.js';
-import { maskUrlCredentials } from '../../src/internal/mask-url.js';
+import { maskUrl, maskUrlCredentials, maskUrlList } from '../../src/internal/mask-url.js';
 
 const plain: SpanExporter = { export: (_spans, done) => done({ code: ExportResultCode.FAILED, error: new Error('nope') }), shutdown: async () => undefined };
 
@@ -51,5 +51,32 @@ describe('maskUrlCredentials', () => {
     maskUrlCredentials(input);
     // A guard against catastrophic backtracking, not a benchmark: generous on purpose.
     expect(performance.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('maskUrl: one URL-valued setting, valid or not', () => {
+  it.each([
+    ['http://user:PASSWORD@host:4318/v1/traces', 'http://***@host:4318/v1/traces'],
+    ['https://:PASSWORD@host', 'https://***@host'],
+    ['http://user:p%40ss@host/a@b', 'http://***@host/a@b'],
+    ['http://user:p@ss@host', 'http://***@host'],
+    ['http://host:4318/v1/traces?tenant=a@b', 'http://host:4318/v1/traces?tenant=a@b'],
+    ['http://host:4318', 'http://host:4318'],
+    // Not URLs (what the warnings about invalid values print): everything before the last @ goes.
+    ['user:PASSWORD@host:4318', '***@host:4318'],
+    ['http//user:PASSWORD@host', '***@host'],
+    ['ftp://user:PASSWORD@host', 'ftp://***@host'],
+    ['http://user:PASS/WORD@host', 'http://***@host'],
+    ['http://user:PASS WORD@host', 'http://***@host'],
+  ])('%s', (input, masked) => {
+    expect(maskUrl(input)).toBe(masked);
+    expect(maskUrl(input)).not.toMatch(/PASS|p%40ss|p@ss/);
+  });
+
+  it('masks each URL of a list of URLs or key=URL settings', () => {
+    expect(maskUrlList('endpoint=http://u:PASSWORD@jaeger:5778,pollingIntervalMs=5000')).toBe('endpoint=http://***@jaeger:5778,pollingIntervalMs=5000');
+    expect(maskUrlList('endpoint=u:PASSWORD@jaeger:5778')).toBe('endpoint=***@jaeger:5778');
+    expect(maskUrlList('https://u:PASSWORD@api.internal, *.svc.local,u:PASS=WORD@x')).toBe('https://***@api.internal, *.svc.local,***@x');
+    expect(maskUrlList('0.5')).toBe('0.5');
   });
 });

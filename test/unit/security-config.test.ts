@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/index.js';
+import { describeConfig } from '../../src/config/describe-config.js';
 
 const DEFAULT_KEYS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization', 'x-api-key', 'password', 'secret', 'token'];
 
@@ -92,5 +93,33 @@ describe.each([
     expect(resolveConfig({}, { [general]: '/etc/a.pem', [specific]: '/etc/b.pem' }).config.tls[key]).toEqual({ path: '/etc/b.pem', from: specific });
     expect(resolveConfig({ [key]: 'c.pem' }, { [specific]: '/etc/b.pem' }).config.tls[key]).toEqual({ path: 'c.pem', from: key });
     expect(resolveConfig({}, { [general]: ' ' }).config.tls[key]).toBeUndefined();
+  });
+});
+
+describe('resolveConfig: credentials in URL-valued settings', () => {
+  const PASSWORD = 'PASSWORD-91f';
+  it('are masked in every warning, every error and the printed configuration, valid URL or not', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `ftp://user:${PASSWORD}@collector:4318`,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `user:${PASSWORD}@collector:4318/v1/traces`,
+      OTEL_TRACES_SAMPLER: 'jaeger_remote',
+      OTEL_TRACES_SAMPLER_ARG: `endpoint=http//user:${PASSWORD}@jaeger:5778,colour=http://u:${PASSWORD}@x`,
+      TRACEWIRE_PROPAGATE_TO: `https://user:${PASSWORD}@api.internal,ftp://user:${PASSWORD}@files`,
+    };
+    const fromEnv = resolveConfig({}, env);
+    expect(fromEnv.warnings).toHaveLength(5);
+    expect(fromEnv.warnings.join('\n')).not.toContain(PASSWORD);
+    expect(fromEnv.warnings.join('\n')).toContain('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="***@collector:4318/v1/traces" is not an http(s) URL');
+    expect(describeConfig(fromEnv.config)).not.toContain(PASSWORD);
+    expect(describeConfig(fromEnv.config)).toContain('"https://***@api.internal"');
+
+    const fromCode = resolveConfig({ endpoint: `user:${PASSWORD}@collector`, sampler: 'jaeger_remote', samplerArg: { endpoint: `ftp://u:${PASSWORD}@jaeger` } }, {});
+    expect(fromCode.errors).toHaveLength(2);
+    expect(fromCode.errors.join('\n')).not.toContain(PASSWORD);
+
+    const valid = resolveConfig({ tracesEndpoint: `https://user:${PASSWORD}@collector/v1/traces`, sampler: 'jaeger_remote', samplerArg: { endpoint: `http://u:${PASSWORD}@jaeger:5778` } }, {});
+    expect(valid.config.tracesEndpoint).toContain(PASSWORD); // used as given: the exporter sends it as Basic authorization
+    expect(describeConfig(valid.config)).not.toContain(PASSWORD);
+    expect(describeConfig(valid.config)).toContain('"tracesEndpoint": "https://***@collector/v1/traces"');
   });
 });
