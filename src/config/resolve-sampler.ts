@@ -1,6 +1,8 @@
 import type { Sampler } from '@opentelemetry/sdk-trace';
 import { maskUrl, maskUrlList } from '../internal/mask-url.js';
 import type { EnvReader } from './env.js';
+import { defineSection } from './option-reader.js';
+import { integerIn, isHttpUrl, MAX_INT } from './validators.js';
 import type { JaegerRemoteOptions, ResolvedConfig, SamplerName } from './types.js';
 
 /** @internal */
@@ -38,17 +40,7 @@ function kindOf(name: SamplerName): Kind {
 
 const isRatio = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
 const isRate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const isInterval = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 2 ** 31 - 1;
-function isHttpUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    const url = new URL(v);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
+const isInterval = integerIn(1, MAX_INT);
 const JAEGER_CHECKS: Record<keyof JaegerRemoteOptions, { check: (v: unknown) => boolean; expected: string; parse: (raw: string) => unknown }> = {
   endpoint: { check: isHttpUrl, expected: 'an http(s) URL', parse: (raw) => raw.replace(/\/+$/, '') },
   pollingIntervalMs: { check: isInterval, expected: 'a positive integer (ms)', parse: Number },
@@ -157,3 +149,6 @@ export function resolveSampler(
   e.warn('OTEL_TRACES_SAMPLER_ARG', maskUrlList(raw), `is not ${expected} (for ${sampler})`, FALLBACK);
   return { sampler: FALLBACK, samplerArg: 1 };
 }
+
+/** The sampler section: `sampler` and `samplerArg` (see {@link resolveSampler}). @internal */
+export const samplerSection = defineSection(['sampler', 'samplerArg'], (r) => resolveSampler(r.raw('sampler'), r.raw('samplerArg'), r.env, r.errors));

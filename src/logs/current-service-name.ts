@@ -1,4 +1,5 @@
-import { resolveConfig } from '../config/resolve-config.js';
+import { OptionReader } from '../config/option-reader.js';
+import { resourceSection, UNKNOWN_SERVICE } from '../config/resolve-resource.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { globalState } from '../internal/global-state.js';
 
@@ -17,9 +18,10 @@ export function currentServiceName(): string {
   if (handle !== cachedHandle) {
     cachedHandle = handle;
     try {
-      cachedName = handle?.config?.serviceName ?? resolveConfig({}, process.env).config.serviceName;
+      // Only the resource section: the log entry points do not load the rest of the configuration.
+      cachedName = handle?.config?.serviceName ?? resourceSection.resolve(new OptionReader({}, process.env)).serviceName;
     } catch {
-      cachedName = 'unknown_service:node';
+      cachedName = UNKNOWN_SERVICE;
     }
   }
   return cachedName;
