@@ -1,6 +1,7 @@
 import { context, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { applyExportControl, type ExportControl } from '../internal/export-control.js';
 import { warn } from '../internal/log.js';
 import { describeExportError } from './describe-export-error.js';
 
@@ -57,6 +58,8 @@ export class BatchProcessor implements SpanProcessor {
   private reportedFailure = false;
   private reportedTotals = false;
   private reportedAfterShutdown = false;
+  /** Set by {@link setExportControl} while the process shuts down (exports are bounded by its deadline). */
+  private shuttingDown = false;
   private readonly maxInFlight: number;
   /** The exports running now, at most `maxInFlight` (settle when the exporter answered or timed out; never reject). */
   private readonly running = new Set<Promise<void>>();
@@ -158,13 +161,27 @@ export class BatchProcessor implements SpanProcessor {
 
   private recordFailure(count: number, error: Error | undefined): void {
     this.stats.failed += count;
-    if (this.reportedFailure) return;
+    // After the final report (a shutdown that timed out counted these spans as not exported), nothing more is said.
+    if (this.reportedFailure || this.reportedTotals) return;
     this.reportedFailure = true;
     const { reason, remedy } = describeExportError(error);
+    const next = this.shuttingDown
+      ? 'at shutdown, only errors that can still succeed within TRACEWIRE_SHUTDOWN_TIMEOUT are retried'
+      : 'export goes on with the next batch';
     warn(
       `could not export ${count} spans to ${this.options.destination}${reason}. Failed spans are counted ` +
-        `(handle.stats().failed) and reported once more at shutdown; export goes on with the next batch. ${remedy}`,
+        `(handle.stats().failed) and reported once more at shutdown; ${next}. ${remedy}`,
     );
+  }
+
+  /**
+   * Tells the exporter how to behave around the end of the process (tracewire's OTLP exporters: whether their
+   * sockets and timers may let it exit, and the shutdown deadline that bounds their retries); other exporters
+   * ignore it.
+   */
+  setExportControl(control: ExportControl): void {
+    this.shuttingDown = control.shutdownDeadline !== undefined;
+    applyExportControl(this.exporter, control);
   }
 
   /** Spans not exported yet: queued, or in a batch being exported. */
@@ -211,13 +228,17 @@ export class BatchProcessor implements SpanProcessor {
   }
 
   /**
-   * Prints, once, how many spans were dropped and failed since start, if any: at shutdown, and when the process
-   * exits by any other path (a natural exit, process.exit()), so the count is never missing.
+   * Prints, once, how many spans were dropped and failed since start, if any, and (`countPending`) how many were
+   * still queued or in flight, so not exported: at shutdown, and when the process exits by any other path (a natural
+   * exit, process.exit()), so the count is never missing. After it, the processor reports nothing more.
    */
-  reportTotals(): void {
-    const { dropped, failed } = this.stats;
-    if (this.reportedTotals || (dropped === 0 && failed === 0)) return;
+  reportTotals(countPending = true): void {
+    if (this.reportedTotals) return;
     this.reportedTotals = true;
-    warn(`at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start.`);
+    const { dropped, failed } = this.stats;
+    const pending = countPending ? this.pendingSpans() : 0;
+    if (dropped === 0 && failed === 0 && pending === 0) return;
+    const notExported = pending > 0 ? `; ${pending} spans still queued or in flight were not exported` : '';
+    warn(`at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start${notExported}.`);
   }
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { BatchProcessor, MAX_EXPORTS_IN_FLIGHT } from './batch-processor.js';
 import { createOtlpProtoExporter, TRACEWIRE_OTLP_PROTO_EXPORTER_NAME } from './otlp-proto/otlp-proto-exporter.js';
 import { LazyExporter } from './lazy-exporter.js';
+import { boundedStockExporter } from './otlp-proto/bounded-stock-exporter.js';
 import { readTlsFiles } from './read-tls-files.js';
 import { maskUrlCredentials } from '../internal/mask-url.js';
 
@@ -23,12 +24,12 @@ export function createOtlpExporter(config: ResolvedConfig, tls: ReturnType<typeo
   };
   if (config.protocol === 'http/json') {
     const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
-    return new OTLPTraceExporter(exporterOptions);
+    return boundedStockExporter((httpAgentOptions) => new OTLPTraceExporter({ ...exporterOptions, httpAgentOptions }), tls);
   }
   // http/protobuf: tracewire's encoder on the stock transport, unless the stock exporter is asked for.
   if (config.otlpEncoder !== 'stock') return createOtlpProtoExporter(exporterOptions);
   const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(exporterOptions);
+  return boundedStockExporter((httpAgentOptions) => new OTLPTraceExporter({ ...exporterOptions, httpAgentOptions }), tls);
 }
 
 /** Exporter instances for every entry of `config.exporters`, in order, with their position (1-based) there. */

@@ -1,5 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { applyExportControl, kExportControl, type ExportControl } from '../internal/export-control.js';
 import { warn } from '../internal/log.js';
 
 /**
@@ -13,6 +14,8 @@ import { warn } from '../internal/log.js';
 export class LazyExporter implements SpanExporter {
   private exporter: SpanExporter | undefined;
   private failed = false;
+  /** The last control received, passed on to the real exporter when it is built. */
+  private control: ExportControl | undefined;
 
   /** @param targetName the real exporter's class name, used in reports before it is loaded. */
   constructor(
@@ -25,6 +28,7 @@ export class LazyExporter implements SpanExporter {
     if (this.exporter === undefined && !this.failed) {
       try {
         this.exporter = this.create();
+        if (this.control !== undefined) applyExportControl(this.exporter, this.control);
       } catch (error) {
         this.failed = true;
         warn(`could not create the ${this.targetName} exporter: ${(error as Error).message}; spans will not be exported.`);
@@ -37,6 +41,12 @@ export class LazyExporter implements SpanExporter {
     const exporter = this.get();
     if (exporter === undefined) resultCallback({ code: ExportResultCode.FAILED, error: new Error(`the ${this.targetName} exporter could not be created`) });
     else exporter.export(spans, resultCallback);
+  }
+
+  /** Passes tracewire's shutdown state to the real exporter, now or when it is built. */
+  [kExportControl](control: ExportControl): void {
+    this.control = control;
+    if (this.exporter !== undefined) applyExportControl(this.exporter, control);
   }
 
   forceFlush(): Promise<void> {

@@ -9,6 +9,7 @@ import type { ExportStats } from '../export/batch-processor.js';
 import { createBatchProcessors } from '../export/create-exporters.js';
 import { loadInstrumentations } from '../instrumentations/load-instrumentations.js';
 import { hookLaterImports } from '../register/hook-later-imports.js';
+import type { ExportControl } from '../internal/export-control.js';
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
 import { maskUrl } from '../internal/mask-url.js';
@@ -150,15 +151,37 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
       `${where}: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
         `${pending} spans (queued spans and the batch in flight) were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
     );
-    reportTotals();
+    // The spans not exported are counted above: the totals line gives the dropped and failed ones.
+    for (const processor of batchProcessors) processor.reportTotals(false);
   };
   const reportTotals = (): void => {
     for (const processor of batchProcessors) processor.reportTotals();
   };
+  // With tracewire's exit handling installed, exports do not keep the process alive (so beforeExit comes even while
+  // one is in flight, and its flush waits for it, bounded); without it, they do, as the stock exporters' do.
+  const letProcessExit = config.shutdownSignals !== false;
+  const running: ExportControl = Object.freeze({ letProcessExit, shutdownDeadline: undefined });
+  const setExportControl = (control: ExportControl): void => {
+    for (const processor of batchProcessors) processor.setExportControl(control);
+  };
+  if (letProcessExit) setExportControl(running);
+  /**
+   * From now on, exports retry only what can succeed within the shutdown bound (a refused connection fails at once),
+   * and none keeps the process alive past it: the bound's own timer holds it while the flush runs.
+   */
+  const beginShutdown = (): void => setExportControl({ letProcessExit: true, shutdownDeadline: Date.now() + config.shutdownTimeoutMs });
   let shutdownPromise: Promise<void> | undefined;
   const forceFlush = (): Promise<void> => provider.forceFlush().catch((error: unknown) => debug(`forceFlush failed: ${String(error)}`));
+  /** The flush at beforeExit or on a signal the app handles: bounded like shutdown; normal retries again after it. */
+  const flushAtExit = (): Promise<void> => {
+    beginShutdown();
+    return forceFlush().finally(() => {
+      if (shutdownPromise === undefined) setExportControl(running);
+    });
+  };
   const shutdown = (): Promise<void> => {
     shutdownPromise ??= (async () => {
+      beginShutdown();
       removeHandlers?.();
       for (const instrumentation of instrumentations) {
         try {
@@ -180,7 +203,7 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     return shutdownPromise;
   };
   if (config.shutdownSignals !== false) {
-    removeHandlers = installShutdownHandlers({ flush: forceFlush, shutdown, reportTimeout, reportTotals }, config.shutdownSignals, config.shutdownTimeoutMs);
+    removeHandlers = installShutdownHandlers({ flush: flushAtExit, shutdown, reportTimeout, reportTotals }, config.shutdownSignals, config.shutdownTimeoutMs);
   }
 
   const handle: TracingHandle = Object.freeze({

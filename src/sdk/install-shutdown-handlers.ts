@@ -2,20 +2,26 @@ import { debug, warn } from '../internal/log.js';
 
 /** @internal */
 export interface ShutdownTarget {
-  /** Flushes (and on signals, shuts down) the pipeline. */
+  /**
+   * Flushes the pipeline at the end of the process (beforeExit, or a signal the app handles itself): exports are
+   * bounded by the shutdown deadline while it runs.
+   */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
   /** Reports that a flush did not finish within the bound, with what was not exported. */
   reportTimeout(where: string): void;
-  /** Reports, once, the spans dropped and failed since start (synchronous: runs in the 'exit' event). */
+  /** Reports, once, the spans dropped, failed and not exported (synchronous: runs in the 'exit' event). */
   reportTotals(): void;
 }
 
-/** Resolves after `promise` or `ms`, whichever comes first; never rejects. @internal */
+/**
+ * Resolves after `promise` or `ms`, whichever comes first; never rejects. The timer keeps the process alive until
+ * then: the exports it waits for may not (tracewire's OTLP transport lets the process exit, see ExportControl).
+ * @internal
+ */
 export function withTimeout(promise: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve('timeout'), ms);
-    timer.unref();
     promise.then(
       () => {
         clearTimeout(timer);
@@ -59,8 +65,10 @@ function deferExitUntil(flushed: Promise<unknown>): void {
  *   without tracewire (killed by the signal: exit status 128+n). If the app has its own handler, that handler
  *   runs as before and decides; tracewire only flushes, and a process.exit() the handler calls meanwhile is
  *   carried out (with its code) when the flush is done, at most `timeoutMs` later.
- * - On beforeExit: pending spans are flushed (bounded by `timeoutMs`: past it, the process exits at once with
- *   its own exit code, and what was not exported is reported); the process then exits with its own exit code.
+ * - On beforeExit: pending spans are flushed, with the exports already in flight (bounded by `timeoutMs`: past it,
+ *   the process exits at once with its own exit code, and what was not exported is reported); the process then
+ *   exits with its own exit code. beforeExit comes even while an export of tracewire's OTLP exporter is in flight,
+ *   whose sockets and timers do not keep the process alive.
  * - On exit (every path but death by a signal, where shutdown reports): the dropped and failed totals, once.
  * @internal
  */

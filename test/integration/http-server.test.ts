@@ -152,8 +152,9 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
         const server = serverSpansOf(all, traceId)[0];
         return server !== undefined && all.filter((s) => s.traceId === traceId).length >= 2;
       });
-      // The express spans of a request end before or with its server span; give the last export a moment.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The express spans of a request end before or with its server span, but may travel in another export (up to 4
+      // run at once): the app's flush resolves once every span it ended so far has been received.
+      expect(await (await fetch(`${apps[mode].plain}/flush`)).text()).toBe('flushed');
       const mine = receiver.spans.filter((s) => s.traceId === traceId);
       const nameOf = (id: string) => mine.find((s) => s.spanId === id)?.name ?? (id === '' ? null : 'remote parent');
       trees[mode] = mine

@@ -2,15 +2,22 @@
 // in-process receiver that decodes with the official OTLP schema. And which exporter each setting selects.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { TracewireOptions } from '../../src/config/types.js';
 import { createOtlpExporter } from '../../src/export/create-exporters.js';
 import { createOtlpProtoExporter } from '../../src/export/otlp-proto/otlp-proto-exporter.js';
+import { canSucceedAtShutdown } from '../../src/export/otlp-proto/retry-delay.js';
+import { wrapStockHttpTransport } from '../../src/export/otlp-proto/stock-transport-adapter.js';
+import { kExportControl, type ControllableExporter } from '../../src/internal/export-control.js';
 import { OtlpReceiver } from '../support/otlp-receiver.js';
 
 const receiver = new OtlpReceiver();
@@ -24,6 +31,7 @@ afterEach(async () => {
   await Promise.all(exporters.splice(0).map((e) => e.shutdown()));
   receiver.clear();
   receiver.status = 200;
+  receiver.retryAfter = undefined;
 });
 
 function spans(): ReadableSpan[] {
@@ -97,5 +105,67 @@ describe('tracewire OTLP http/protobuf exporter', () => {
     expect((await exportWith(createOtlpExporter(config({})), batch)).code).toBe(ExportResultCode.SUCCESS);
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[0]!.rawBody.equals(receiver.requests[1]!.rawBody)).toBe(true);
+  });
+});
+
+// Contract test of src/export/otlp-proto/stock-transport-adapter.ts against the real upstream delegate: the shape it
+// reaches into, and the answers of the stock HTTP transport that tracewire's retry policy classifies.
+describe("the stock delegate's HTTP transport can be wrapped", () => {
+  const delegateFor = (url: string, timeoutMillis = 10_000) =>
+    createOtlpHttpExportDelegate(
+      convertLegacyHttpOptions({ url, timeoutMillis }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
+      ProtobufTraceSerializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      undefined,
+    );
+  const unwrap = (url: string, timeoutMillis?: number): IExporterTransport => {
+    let http: IExporterTransport | undefined;
+    expect(wrapStockHttpTransport(delegateFor(url, timeoutMillis), (inner) => (http = inner))).toBe(true);
+    return http!;
+  };
+  const body = () => ProtobufTraceSerializer.serializeRequest(spans())!;
+
+  it('sends one request per call and answers success, a retryable status with its Retry-After, or a failure', async () => {
+    const http = unwrap(`${receiver.url}/v1/traces`);
+    expect((await http.send(body(), 5000)).status).toBe('success');
+    receiver.status = 503;
+    receiver.retryAfter = '2';
+    expect(await http.send(body(), 5000)).toMatchObject({ status: 'retryable', retryInMillis: 2000 });
+    receiver.retryAfter = undefined;
+    receiver.status = 400;
+    expect((await http.send(body(), 5000)).status).toBe('failure');
+    expect(receiver.attempts).toHaveLength(3);
+  });
+
+  it("tracewire's exporter and the stock protobuf and JSON exporters all take tracewire's shutdown control (their HTTP transport was found and wrapped)", () => {
+    for (const options of [{}, { otlpEncoder: 'stock' as const }, { protocol: 'http/json' as const }]) {
+      const exporter = createOtlpExporter(config(options)) as ControllableExporter;
+      exporters.push(exporter);
+      expect(typeof exporter[kExportControl], JSON.stringify(options)).toBe('function');
+    }
+  });
+
+  it('answers a refused connection and an unresolvable host as retryable with their error codes, and a timeout as "timed out"', async () => {
+    const closed = createServer().listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    const refused = await unwrap(`http://127.0.0.1:${port}/v1/traces`).send(body(), 5000);
+    expect(refused).toMatchObject({ status: 'retryable', error: { code: 'ECONNREFUSED' } });
+    const unresolvable = await unwrap('http://collector.invalid:4318/v1/traces').send(body(), 5000);
+    expect(unresolvable).toMatchObject({ status: 'retryable', error: { code: 'ENOTFOUND' } });
+
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket.resume())).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const timedOut = await unwrap(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/v1/traces`).send(body(), 200);
+      expect(timedOut.status).toBe('retryable');
+      expect(timedOut.status === 'retryable' && canSucceedAtShutdown(timedOut)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

@@ -1,6 +1,11 @@
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
+import { debug } from '../../internal/log.js';
+import { kExportControl, RUNNING, type ExportControl } from '../../internal/export-control.js';
+import { BoundedRetryTransport, type ExportControlState } from './bounded-retry-transport.js';
+import { releasableAgentFactory } from './releasable-agent.js';
+import { wrapStockHttpTransport } from './stock-transport-adapter.js';
 import { tracewireTraceSerializer } from './tracewire-trace-serializer.js';
 
 const localRequire = createRequire(import.meta.url);
@@ -24,20 +29,31 @@ function loadExporterClass(): ExporterClass {
   const { convertLegacyHttpOptions, createOtlpHttpExportDelegate } = localRequire('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
   const { TraceExporterMetricsHelper } = localRequire('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
 
-  // The stock OTLPTraceExporter of @opentelemetry/exporter-trace-otlp-proto with tracewire's serializer: the
-  // transport (retries, Retry-After, compression, headers, agent/TLS options, timeouts, concurrency limit) is the
-  // stock one, built from the same options the same way.
+  // The stock OTLPTraceExporter of @opentelemetry/exporter-trace-otlp-proto with tracewire's serializer: the HTTP
+  // transport (compression, headers, agent/TLS options, timeouts, concurrency limit) is the stock one, built from the
+  // same options the same way. The retries around it are tracewire's (BoundedRetryTransport: the stock policy while
+  // running, bounded by the shutdown deadline at exit), and its sockets and timers can let the process exit.
   class TracewireOtlpProtoExporter extends OTLPExporterBase<ReadableSpan[]> implements SpanExporter {
+    private readonly state: ExportControlState;
+    private readonly transport: BoundedRetryTransport | undefined;
+
     constructor(config: OTLPExporterNodeConfigBase = {}) {
-      super(
-        createOtlpHttpExportDelegate(
-          convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' }),
-          tracewireTraceSerializer,
-          COMPONENT_TYPE,
-          TraceExporterMetricsHelper,
-          config.selfObsMeterProvider,
-        ),
-      );
+      const state: ExportControlState = { control: RUNNING };
+      const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
+      options.agentFactory = releasableAgentFactory(options.agentFactory, state);
+      const delegate = createOtlpHttpExportDelegate(options, tracewireTraceSerializer, COMPONENT_TYPE, TraceExporterMetricsHelper, config.selfObsMeterProvider);
+      let transport: BoundedRetryTransport | undefined;
+      const wrapped = wrapStockHttpTransport(delegate, (http) => (transport = new BoundedRetryTransport(http, state)));
+      if (!wrapped) debug('the OTLP export delegate has an unexpected shape: exports keep the stock retries, unbounded by the shutdown timeout');
+      super(delegate);
+      this.state = state;
+      this.transport = transport;
+    }
+
+    /** Takes tracewire's shutdown state (see ExportControl). */
+    [kExportControl](control: ExportControl): void {
+      if (this.transport !== undefined) this.transport.setControl(control);
+      else this.state.control = control;
     }
   }
   exporterClass = TracewireOtlpProtoExporter;
