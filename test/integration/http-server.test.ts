@@ -99,6 +99,10 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
         fetch(`${base.express}/echo`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"a":1}' }),
     },
     {
+      what: 'a 500 from an express error handler (ERROR status, error.type "500")',
+      send: (base: Running, headers: Record<string, string>) => fetch(`${base.express}/broken`, { headers }),
+    },
+    {
       what: 'a 404 of a plain http server',
       send: (base: Running, headers: Record<string, string>) => fetch(`${base.plain}/nothing-here`, { headers }),
     },
