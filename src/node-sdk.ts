@@ -13,6 +13,7 @@ import { resolveOptions } from './sdk/resolve-options.js';
  * For apps that also want OpenTelemetry metrics and logs: a NodeSDK (from the optional peer dependency
  * `@opentelemetry/sdk-node`) configured for traces exactly as {@link initTracing} would be, from the same
  * options and OTEL_* environment. Call `.start()` on it; add metric readers or log processors through `extra`.
+ * `extra.idGenerator` replaces tracewire's pooled id generator (the default).
  * Invalid options throw one TracewireConfigError, as initTracing does.
  *
  * @example
@@ -35,7 +36,8 @@ export function createNodeSDK(
     autoDetectResources: false,
     resource: createResource(config),
     sampler: sampling.sampler,
-    idGenerator: new PooledIdGenerator(),
+    // Your own idGenerator wins; the SDK's tracer sets only the sampled flag either way (no W3C random-trace-id flag).
+    idGenerator: extra.idGenerator ?? new PooledIdGenerator(),
     spanProcessors: sampling.processors,
     textMapPropagator: pipeline.propagator,
     instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),
