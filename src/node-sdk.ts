@@ -15,6 +15,7 @@ import { resolveOptions } from './sdk/resolve-options.js';
  * options and OTEL_* environment. Call `.start()` on it; add metric readers or log processors through `extra`.
  * With a metric reader, incoming HTTP requests are measured in `http.server.request.duration` as the stock
  * `@opentelemetry/instrumentation-http` measures them (also with tracewire's own server instrumentation, the default).
+ * `extra.idGenerator` replaces tracewire's pooled id generator (the default).
  * Invalid options throw one TracewireConfigError, as initTracing does.
  *
  * @example
@@ -38,7 +39,8 @@ export function createNodeSDK(
     autoDetectResources: false,
     resource: createResource(config),
     sampler: sampling.sampler,
-    idGenerator: new PooledIdGenerator(),
+    // Your own idGenerator wins; the SDK's tracer sets only the sampled flag either way (no W3C random-trace-id flag).
+    idGenerator: extra.idGenerator ?? new PooledIdGenerator(),
     spanProcessors: sampling.processors,
     textMapPropagator: pipeline.propagator,
     instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),

@@ -35,7 +35,7 @@ function configuredMixin(this: ResolvedLogOptions): Record<string, string> {
 }
 
 /**
- * A pino `mixin` that adds the active span's `trace_id`, `span_id` and `trace_flags` (`01` = sampled) to every
+ * A pino `mixin` that adds the active span's `trace_id`, `span_id` and `trace_flags` (the W3C bit field: `01` sampled, `02` random trace id) to every
  * log line, and nothing outside a span. No monkey-patching: it works the same in ESM and CommonJS apps, with
  * or without `--import tracewire/register`, and with any OpenTelemetry SDK that registered a context manager.
  * Options: `fields` (`'snake_case'` default, `'camelCase'`, or your own names) and `serviceName` (default false);

@@ -11,7 +11,7 @@ export interface LogFieldNames {
   traceId: string;
   /** Field of the 16-hex-digit span id. Default `span_id`. */
   spanId: string;
-  /** Field of the trace flags as two hex digits (`01` sampled, `00` not). Default `trace_flags`. */
+  /** Field of the W3C trace flags as two hex digits (bits: `01` sampled, `02` random trace id). Default `trace_flags`. */
   traceFlags: string;
   /** Field of the service name, written only with `serviceName: true`. Default `service.name`. */
   serviceName: string;

@@ -1,6 +1,6 @@
 import { context, INVALID_TRACEID, trace, type Context, type SpanContext } from '@opentelemetry/api';
 
-/** Trace flags as the two lowercase hex digits log formats use (`01` sampled), indexed by the flags byte. @internal */
+/** Trace flags as the two lowercase hex digits log formats use (`01` sampled, `03` sampled with a random trace id), indexed by the flags byte. @internal */
 export const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**

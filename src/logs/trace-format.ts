@@ -47,7 +47,7 @@ class TraceFieldsFormat implements TraceFormat {
 }
 
 /**
- * A winston format that adds the active span's `trace_id`, `span_id` and `trace_flags` (`01` = sampled) to
+ * A winston format that adds the active span's `trace_id`, `span_id` and `trace_flags` (the W3C bit field: `01` sampled, `02` random trace id) to
  * every log entry, and nothing outside a span. Put it before the format that serializes (`json()`).
  * No monkey-patching and no import of winston: it works in ESM and CommonJS apps alike.
  * Options: `fields` (`'snake_case'` default, `'camelCase'`, or your own names) and `serviceName` (default false);

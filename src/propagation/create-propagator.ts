@@ -1,13 +1,14 @@
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator } from '@opentelemetry/core';
+import { TraceContextPropagator } from './trace-context-propagator.js';
 import { BaggagePropagator } from './baggage-propagator.js';
 import { createRequire } from 'node:module';
 import type { PropagatorName } from '../config/types.js';
 import { JaegerPropagator } from './jaeger-propagator.js';
 import { ValidContextPropagator } from './valid-context-propagator.js';
 
-// The B3 package is required only when configured: the default propagators (tracecontext, baggage) come from
-// @opentelemetry/core, which is loaded anyway; the Jaeger format is tracewire's own (jaeger-propagator.ts).
+// The B3 package is required only when configured: the default propagators (tracecontext, baggage) and the Jaeger
+// format are tracewire's own (trace-context-propagator.ts, baggage-propagator.ts, jaeger-propagator.ts).
 const localRequire = createRequire(import.meta.url);
 
 function b3Propagator(single: boolean): TextMapPropagator {
@@ -23,7 +24,7 @@ export function createPropagator(list: ReadonlyArray<PropagatorName | TextMapPro
   const propagators: TextMapPropagator[] = [];
   for (const item of list) {
     if (typeof item !== 'string') propagators.push(item);
-    else if (item === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
+    else if (item === 'tracecontext') propagators.push(new TraceContextPropagator());
     else if (item === 'baggage') propagators.push(new BaggagePropagator());
     else if (item === 'b3' || item === 'b3multi') propagators.push(b3Propagator(item === 'b3'));
     else if (item === 'jaeger') propagators.push(new JaegerPropagator());

@@ -1,5 +1,6 @@
 import { context, propagation, type Context, type TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator } from '@opentelemetry/core';
+import { TraceContextPropagator } from './trace-context-propagator.js';
 import { BaggagePropagator } from './baggage-propagator.js';
 import { carrierGetter, carrierSetter } from './carrier.js';
 
@@ -8,7 +9,7 @@ import { carrierGetter, carrierSetter } from './carrier.js';
  * so the helpers still speak W3C before or without initTracing().
  */
 const fallbackPropagator: TextMapPropagator = new CompositePropagator({
-  propagators: [new W3CTraceContextPropagator(), new BaggagePropagator()],
+  propagators: [new TraceContextPropagator(), new BaggagePropagator()],
 });
 
 /** The registered propagator, or the W3C fallback while none is registered (the API's no-op reports no fields). */

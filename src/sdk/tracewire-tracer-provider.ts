@@ -43,15 +43,16 @@ function limitsOf(limits: SpanLimits | undefined): Required<SpanLimits> {
 
 /**
  * tracewire's tracer provider: the SDK's TracerProvider (resource, processors, flush and shutdown) with tracers
- * that build leaner spans ({@link TracewireTracer}), ids from a pooled crypto buffer, and, when the sampler's
- * decisions can be predicted, dropped spans that cost next to nothing. Every OpenTelemetry span processor and
- * exporter works unchanged: the spans implement the API Span and the SDK ReadableSpan.
+ * that build leaner spans ({@link TracewireTracer}), ids from a pooled crypto buffer (or the `idGenerator` given),
+ * and, when the sampler's decisions can be predicted, dropped spans that cost next to nothing. Every OpenTelemetry
+ * span processor and exporter works unchanged: the spans implement the API Span and the SDK ReadableSpan.
  * @internal
  */
 export class TracewireTracerProvider extends TracerProvider {
   private readonly tracers = new Map<string, Tracer>();
   private readonly sampler: NonNullable<TracerProviderOptions['sampler']>;
   private readonly plan: SamplingPlan | null;
+  private readonly idGenerator: TracerProviderOptions['idGenerator'];
   private readonly contextManager: ContextManager | undefined;
   private readonly chain: ProcessorChain;
   private readonly limits: Required<SpanLimits>;
@@ -64,11 +65,13 @@ export class TracewireTracerProvider extends TracerProvider {
   constructor(options: TracerProviderOptions & { sampler: NonNullable<TracerProviderOptions['sampler']>; contextManager?: ContextManager }) {
     const { contextManager, ...sdkOptions } = options;
     const resource = options.resource ?? defaultResource();
-    // The SDK's own tracers are never built (getTracer is tracewire's), so its id generator is never asked.
+    // The SDK's own tracers are never built (getTracer is tracewire's): an idGenerator given is used by tracewire's.
     super({ ...sdkOptions, resource });
     this.resourceValue = resource;
     this.sampler = options.sampler;
-    this.plan = compileSamplingPlan(options.sampler);
+    // A plan draws trace ids from tracewire's pool: with the user's idGenerator every span asks the sampler.
+    this.plan = options.idGenerator === undefined ? compileSamplingPlan(options.sampler) : null;
+    this.idGenerator = options.idGenerator;
     this.contextManager = contextManager;
     this.chain = new ProcessorChain(options.spanProcessors ?? []);
     this.limits = limitsOf(options.spanLimits);
@@ -84,7 +87,7 @@ export class TracewireTracerProvider extends TracerProvider {
         limits: this.limits,
         processor: this.chain,
       };
-      tracer = new TracewireTracer(shared, this.sampler, this.plan, this.contextManager);
+      tracer = new TracewireTracer(shared, this.sampler, this.plan, this.contextManager, this.idGenerator);
       this.tracers.set(key, tracer);
     }
     return tracer;

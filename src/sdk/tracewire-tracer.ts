@@ -17,7 +17,8 @@ import {
   type TraceState,
 } from '@opentelemetry/api';
 import { cleanAttributes, isTracingSuppressed } from '@opentelemetry/core';
-import type { Sampler } from '@opentelemetry/sdk-trace';
+import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace';
+import { RANDOM_TRACE_ID_FLAG } from '../propagation/trace-flags.js';
 import { accumulateTraceId, ASK_SAMPLER, KEEP_ALL, KEEP_NONE, type SamplingPlan } from '../samplers/sampling-plan.js';
 import { newSpanId, newTraceId, takeWords, word } from './pooled-id-generator.js';
 import { cleanLink, RecordingSpan, type SpanShared } from './recording-span.js';
@@ -49,15 +50,26 @@ const NO_ATTRIBUTE_LIMITS = Object.freeze({ attributeCountLimit: Infinity, attri
  * When the sampler's decisions are predictable (a compiled {@link SamplingPlan}), it applies the plan instead of
  * calling the sampler: a dropped span becomes an {@link UnsampledSpan} (no id made, no attribute copied, no
  * processor called), costing about what a span of the no-op API costs.
+ *
+ * Trace flags follow W3C Trace Context Level 2: a span continuing a trace keeps its parent's random-trace-id flag
+ * (0x02), and a new trace whose id tracewire drew from its pool of cryptographic randomness gets it (sampled root
+ * `03`, unsampled `02`). With an `idGenerator` of the user, ids come from it (the provider then compiles no plan:
+ * the plan's ids come from the pool) and the flag is not claimed for new traces (the SDK's tracer never sets it).
  * @internal
  */
 export class TracewireTracer implements Tracer {
+  /** The random-trace-id flag of the trace ids this tracer makes. */
+  private readonly rootRandomFlag: number;
+
   constructor(
     private readonly shared: SpanShared,
     private readonly sampler: Sampler,
     private readonly plan: SamplingPlan | null,
     private readonly contextManager: ContextManager | undefined,
-  ) {}
+    private readonly idGenerator: IdGenerator | undefined = undefined,
+  ) {
+    this.rootRandomFlag = idGenerator === undefined ? RANDOM_TRACE_ID_FLAG : 0;
+  }
 
   startSpan(name: string, options?: SpanOptions, ctx: Context = this.activeContext()): Span {
     return this.begin(name, options, ctx, undefined, undefined);
@@ -115,11 +127,21 @@ export class TracewireTracer implements Tracer {
             ? plan.localParentSampled
             : plan.localParentNotSampled;
       if (rule !== ASK_SAMPLER) {
-        if (!keeps(rule, parentContext.traceId)) return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState);
+        if (!keeps(rule, parentContext.traceId)) return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState, parentContext.traceFlags & RANDOM_TRACE_ID_FLAG);
         return this.record(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState, attributesOf, source);
       }
     }
     return this.sample(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState, attributesOf, source);
+  }
+
+  /** A new trace id: from the pool, or from the user's idGenerator. */
+  private makeTraceId(): string {
+    return this.idGenerator === undefined ? newTraceId() : this.idGenerator.generateTraceId();
+  }
+
+  /** A new span id: from the pool, or from the user's idGenerator. */
+  private makeSpanId(): string {
+    return this.idGenerator === undefined ? newSpanId() : this.idGenerator.generateSpanId();
   }
 
   /** The active context: straight from the context manager tracewire registered, else through the API. */
@@ -133,10 +155,10 @@ export class TracewireTracer implements Tracer {
    */
   private startRoot(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {
     const rule = this.plan === null ? ASK_SAMPLER : this.plan.root;
-    if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
+    if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, this.makeTraceId(), undefined, undefined, attributesOf, source);
     if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
     const accumulation = word(takeWords(1));
-    if (accumulation >= rule) return new UnsampledSpan(undefined, accumulation, undefined);
+    if (accumulation >= rule) return new UnsampledSpan(undefined, accumulation, undefined, RANDOM_TRACE_ID_FLAG);
     return this.record(name, options, ctx, traceIdWithAccumulation(accumulation), undefined, undefined, attributesOf, source);
   }
 
@@ -151,7 +173,8 @@ export class TracewireTracer implements Tracer {
     attributesOf: AttributesOf | undefined,
     source: unknown,
   ): Span {
-    const spanContext: SpanContext = { traceId, spanId: newSpanId(), traceFlags: TraceFlags.SAMPLED, traceState };
+    const random = parent === undefined ? this.rootRandomFlag : parent.traceFlags & RANDOM_TRACE_ID_FLAG;
+    const spanContext: SpanContext = { traceId, spanId: this.makeSpanId(), traceFlags: TraceFlags.SAMPLED | random, traceState };
     if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
     // The span sanitizes its initial attributes as the SDK's tracer does (see RecordingSpan.setInitialAttributes).
     const attributes = attributesOf !== undefined ? attributesOf(source) : options.attributes;
@@ -175,10 +198,11 @@ export class TracewireTracer implements Tracer {
     const before = cleanAttributes(attributesOf !== undefined ? attributesOf(source) : options?.attributes, NO_ATTRIBUTE_LIMITS);
     const attributes = before.attributes ?? {};
     const result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    const random = parent === undefined ? this.rootRandomFlag : parent.traceFlags & RANDOM_TRACE_ID_FLAG;
     const spanContext: SpanContext = {
       traceId,
-      spanId: newSpanId(),
-      traceFlags: result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
+      spanId: this.makeSpanId(),
+      traceFlags: (result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE) | random,
       traceState: result.traceState ?? traceState,
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);

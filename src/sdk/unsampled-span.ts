@@ -27,11 +27,13 @@ export class UnsampledSpan implements Span {
     private traceId: string | undefined,
     private readonly accumulation: number,
     private readonly traceState: TraceState | undefined,
+    /** The random-trace-id flag (0x02 or 0): the parent's, or set for a trace id drawn from the pool. */
+    private readonly randomFlag: number,
   ) {}
 
   /** An unsampled child in the same trace: it shares this span's trace id, made now. */
   child(): UnsampledSpan {
-    return new UnsampledSpan(this.traceIdOf(), 0, this.traceState);
+    return new UnsampledSpan(this.traceIdOf(), 0, this.traceState, this.randomFlag);
   }
 
   /** The trace id, made now if needed, without making a span id. */
@@ -41,7 +43,7 @@ export class UnsampledSpan implements Span {
   }
 
   spanContext(): SpanContext {
-    this.context ??= { traceId: this.traceIdOf(), spanId: newSpanId(), traceFlags: TraceFlags.NONE, traceState: this.traceState };
+    this.context ??= { traceId: this.traceIdOf(), spanId: newSpanId(), traceFlags: TraceFlags.NONE | this.randomFlag, traceState: this.traceState };
     return this.context;
   }
   setAttribute(_key: string, _value: AttributeValue): this {

@@ -25,6 +25,7 @@ afterAll(async () => {
 
 interface Echo {
   traceId: string;
+  traceFlags: number | null;
   parentSpanId: string | null;
   tracestate: string;
   baggage: number;
@@ -40,7 +41,7 @@ function send(headers: Record<string, string | string[]>): Promise<{ status: num
         try {
           resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Echo });
         } catch {
-          resolve({ status: res.statusCode ?? 0, body: { traceId: `not JSON: ${data.slice(0, 100)}`, parentSpanId: null, tracestate: '', baggage: 0 } });
+          resolve({ status: res.statusCode ?? 0, body: { traceId: `not JSON: ${data.slice(0, 100)}`, traceFlags: null, parentSpanId: null, tracestate: '', baggage: 0 } });
         }
       });
     });
@@ -117,9 +118,20 @@ describe('hostile headers through a real instrumented http server', () => {
     else expect(body).toMatchObject({ traceId: expect.not.stringMatching(T), parentSpanId: null });
   });
 
-  it('duplicate tracestate headers are combined and capped at 32 entries', async () => {
-    const half = (from: number) => Array.from({ length: 20 }, (_, i) => `k${from + i}=v`).join(',');
-    const { body } = await send({ traceparent: `00-${T}-${S}-01`, tracestate: [half(0), half(20)] });
-    expect(body.tracestate.split(',')).toHaveLength(32);
+  it('duplicate tracestate headers are combined: 32 members are kept whole, 33 or an invalid member discard the tracestate as a whole', async () => {
+    const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `k${from + i}=v`).join(',');
+    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] })).body).toMatchObject({ traceId: T, tracestate: members(0, 32) });
+    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 17)] })).body).toMatchObject({ traceId: T, tracestate: '' });
+    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: ['a=1', 'B=2'] })).body).toMatchObject({ traceId: T, tracestate: '' });
+  });
+
+  it.each([
+    ['a new trace gets flags 03 (sampled, random trace id)', {}, 0x03],
+    ['the random-trace-id flag of a sampled parent is kept (03)', { traceparent: `00-${T}-${S}-03` }, 0x03],
+    ['the random-trace-id flag of an unsampled parent is kept (02)', { traceparent: `00-${T}-${S}-02` }, 0x02],
+    ['a parent without it does not get it (01)', { traceparent: `00-${T}-${S}-01` }, 0x01],
+  ])('server span trace flags: %s', async (_name, headers, flags) => {
+    const { body } = await send(headers);
+    expect(body.traceFlags).toBe(flags);
   });
 });

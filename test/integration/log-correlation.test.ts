@@ -43,9 +43,9 @@ describe.each([
     for (const logger of ['pino', 'winston']) {
       const lines = logLines(app).filter((l) => l.logger === logger);
       const step = (name: string) => lines.find((l) => l.step === name)!;
-      expect(step('received'), logger).toMatchObject({ trace_id: server.traceId, span_id: server.spanId, trace_flags: '01' });
-      expect(step('after-await'), logger).toMatchObject({ trace_id: server.traceId, span_id: server.spanId, trace_flags: '01' });
-      expect(step('in-span'), logger).toMatchObject({ trace_id: charge.traceId, span_id: charge.spanId, trace_flags: '01' });
+      expect(step('received'), logger).toMatchObject({ trace_id: server.traceId, span_id: server.spanId, trace_flags: '03' });
+      expect(step('after-await'), logger).toMatchObject({ trace_id: server.traceId, span_id: server.spanId, trace_flags: '03' });
+      expect(step('in-span'), logger).toMatchObject({ trace_id: charge.traceId, span_id: charge.spanId, trace_flags: '03' });
     }
   });
 

@@ -57,7 +57,8 @@ describe('propagateTo: trace context goes only to allowed destinations', () => {
     const traceId = await run({ TRACEWIRE_PROPAGATE_TO: allowed.url });
     for (const path of ['/via-http', '/via-fetch']) {
       const got = allowed.seen.get(path)!;
-      expect(got.traceparent, path).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+      // 03: sampled, and the random-trace-id flag of a trace tracewire started (W3C Trace Context Level 2).
+      expect(got.traceparent, path).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-03$`));
       expect(got.baggage, path).toBe('user.tier=gold');
       expect(got['x-b3-traceid'], path).toBe(traceId);
       expect(got['uber-trace-id'], path).toContain(traceId);

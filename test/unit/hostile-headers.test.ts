@@ -1,7 +1,8 @@
 // Promise 3: no header can break the app. fast-check generates trace headers (traceparent, tracestate, baggage,
 // b3, X-B3-*, uber-trace-id), each generated carrier is mutated 19 times (truncation, case flips, inserted,
 // deleted and repeated characters, duplicated headers, Buffers), and every one goes through extractContext:
-// 1,000,000 carriers in all, one fixed-seed run and one random run.
+// 1,000,000 carriers in all, one fixed-seed run and one random run. The exact W3C outcomes (which tracestate is
+// kept, which discarded) are in w3c-trace-context.test.ts; here they must hold for any input.
 import { isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type TextMapPropagator } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +111,9 @@ function checkExtracted(input: Record<string, unknown>): void {
       throw new Error(`invalid span context accepted: ${JSON.stringify(sc)}`);
     }
     const ts = sc.traceState?.serialize() ?? '';
+    // Kept whole (a valid header) or not at all; tracewire forwards at most 512 characters, cut by whole entries.
     if (ts.length > 512 || (ts === '' ? 0 : ts.split(',').length) > 32) throw new Error(`tracestate over the caps: ${ts.length} chars`);
+    if (sc.traceState !== undefined && ts === '') throw new Error('an empty tracestate was kept');
   }
   const bag = propagation.getBaggage(ctx);
   if (bag !== undefined) {
@@ -155,7 +158,7 @@ const T = '4bf92f3577b34da6a3ce929d0e0e4736';
 const S = '00f067aa0ba902b7';
 const parent = (ctx: Context) => trace.getSpanContext(ctx);
 
-describe('W3C traceparent cases: an invalid header starts a fresh trace', () => {
+describe('W3C traceparent and tracestate cases: an invalid traceparent starts a fresh trace, an invalid tracestate is discarded', () => {
   it.each([
     ['valid', `00-${T}-${S}-01`, true],
     ['version ff', `ff-${T}-${S}-01`, false],
@@ -182,12 +185,22 @@ describe('W3C traceparent cases: an invalid header starts a fresh trace', () => 
     expect(parent(extractContext({ traceparent: [`00-${T}-${S}-01`, `00-${T}-${S}-01`] }, ROOT_CONTEXT))).toBeUndefined();
   });
 
-  it('duplicate tracestate headers are combined, then capped at 32 entries and 512 characters', () => {
-    const half = (from: number) => Array.from({ length: 20 }, (_, i) => `k${from + i}=v`).join(',');
-    const ts = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [half(0), half(20)] }, ROOT_CONTEXT))!.traceState!;
-    expect(ts.serialize().split(',')).toHaveLength(32);
-    const long = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: Array.from({ length: 30 }, (_, i) => `k${i}=${'v'.repeat(40)}`).join(',') }, ROOT_CONTEXT))!.traceState!;
-    expect(long.serialize().length).toBeLessThanOrEqual(512);
+  it('duplicate tracestate headers are combined; over 32 members the tracestate is discarded as a whole, as the W3C spec says', () => {
+    const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `k${from + i}=v`).join(',');
+    const tooMany = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 20), members(20, 20)] }, ROOT_CONTEXT))!;
+    expect(tooMany.traceId).toBe(T);
+    expect(tooMany.traceState).toBeUndefined();
+    const ts = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] }, ROOT_CONTEXT))!.traceState!;
+    expect(ts.serialize()).toBe(members(0, 32));
+  });
+
+  it('a tracestate with one invalid member is discarded as a whole; a valid one over 512 characters is cut to 512 by whole entries', () => {
+    expect(parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: 'a=1,B=2,c=3' }, ROOT_CONTEXT))!.traceState).toBeUndefined();
+    const entries = Array.from({ length: 30 }, (_, i) => `k${i}=${'v'.repeat(40)}`);
+    const long = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: entries.join(',') }, ROOT_CONTEXT))!.traceState!.serialize();
+    expect(long.length).toBeLessThanOrEqual(512);
+    expect(long).toBe(entries.slice(0, long.split(',').length).join(','));
+    expect(long.split(',').length).toBe(11);
   });
 
   it('baggage is capped at 180 entries and 8192 characters', () => {

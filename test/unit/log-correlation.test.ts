@@ -17,7 +17,8 @@ afterAll(() => tracing.shutdown());
 
 const ids = (span: Span | SpanContext) => {
   const sc = 'spanContext' in span ? span.spanContext() : span;
-  return { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags === TraceFlags.SAMPLED ? '01' : '00' };
+  // The flags byte as two hex digits: a bit field, so never compared whole (tracewire's own traces are 03: sampled, random trace id).
+  return { trace_id: sc.traceId, span_id: sc.spanId, trace_flags: sc.traceFlags.toString(16).padStart(2, '0') };
 };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 const UNSAMPLED: SpanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE };
@@ -140,9 +141,9 @@ describe('pinoMixin with the real pino', () => {
       pinoTo(custom, { fields: { traceId: 'dd.trace_id', traceFlags: 'flags' } }).info('custom');
       return ids(span);
     });
-    expect(camel.lines[0]).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '01', serviceName: 'unit-logs' });
+    expect(camel.lines[0]).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '03', serviceName: 'unit-logs' });
     expect(camel.lines[0]).not.toHaveProperty('trace_id');
-    expect(custom.lines[0]).toMatchObject({ 'dd.trace_id': expected.trace_id, span_id: expected.span_id, flags: '01' });
+    expect(custom.lines[0]).toMatchObject({ 'dd.trace_id': expected.trace_id, span_id: expected.span_id, flags: '03' });
     expect(custom.lines[0]).not.toHaveProperty('service.name');
   });
 
@@ -205,7 +206,7 @@ describe('traceFormat with the real winston', () => {
       return ids(span);
     });
     const [line] = await out.waitFor(1);
-    expect(line).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '01', serviceName: 'unit-logs', level: 'error' });
+    expect(line).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '03', serviceName: 'unit-logs', level: 'error' });
     expect(traceFormat().options).toEqual({});
   });
 
@@ -217,7 +218,7 @@ describe('traceFormat with the real winston', () => {
       return ids(span);
     });
     const [line] = await out.waitFor(1);
-    expect(line).toMatchObject({ trace_id: 'set-by-caller', span_id: expected.span_id, trace_flags: '01' });
+    expect(line).toMatchObject({ trace_id: 'set-by-caller', span_id: expected.span_id, trace_flags: '03' });
   });
 
   it('throws a TracewireConfigError naming traceFormat() for bad options', () => {
@@ -266,7 +267,7 @@ describe('getLogContext', () => {
     expect(getLogContext(undefined, CAMEL)).toEqual({ serviceName: 'unit-logs' });
     withSpan('s', (span) => {
       const sc = span.spanContext();
-      expect(getLogContext(undefined, CAMEL)).toEqual({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: '01', serviceName: 'unit-logs' });
+      expect(getLogContext(undefined, CAMEL)).toEqual({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: '03', serviceName: 'unit-logs' });
     });
     const SNAKE = { serviceName: true } as const;
     for (let i = 0; i < 3; i++) {

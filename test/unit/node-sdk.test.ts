@@ -28,6 +28,18 @@ describe('tracewire/node-sdk', () => {
     expect(receiver.spans.map((s) => [s.service, s.name])).toEqual([['sdk-node-app', 'parent']]);
   });
 
+  it('uses an idGenerator passed in extra (it was replaced by tracewire\'s), and its spans never claim the W3C random-trace-id flag', async () => {
+    const idGenerator = { generateTraceId: () => 'abcdef0123456789abcdef0123456789', generateSpanId: () => '0123456789abcdef' };
+    trace.disable(); // the NodeSDK of the test before stays the global provider after its shutdown
+    const sdk = createNodeSDK({ serviceName: 'sdk-node-ids', endpoint: receiver.url, instrumentations: false }, { idGenerator });
+    sdk.start();
+    const span = trace.getTracer('test').startSpan('with my ids');
+    expect(span.spanContext()).toMatchObject({ traceId: 'abcdef0123456789abcdef0123456789', spanId: '0123456789abcdef', traceFlags: 0x01 });
+    span.end();
+    await sdk.shutdown();
+    expect(receiver.spans.filter((s) => s.service === 'sdk-node-ids').map((s) => s.traceId)).toEqual(['abcdef0123456789abcdef0123456789']);
+  });
+
   it('throws TracewireConfigError for bad options, like initTracing', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     expect(() => createNodeSDK({ compression: 'zstd' } as any)).toThrow(TracewireConfigError);

@@ -38,6 +38,9 @@ import { parentBased, ratioSampler } from '../../src/index.js';
 import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { TracewireTracerProvider } from '../../src/sdk/tracewire-tracer-provider.js';
 
+/** W3C Trace Context Level 2's random-trace-id flag. */
+const RANDOM_TRACE_ID = 0x02;
+
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 });
@@ -97,7 +100,9 @@ function view(span: ReadableSpan, all: ReadableSpan[], explicitTimes: boolean) {
     kind: span.kind,
     parent: nameOf(span.parentSpanContext?.spanId),
     parentIsRemote: span.parentSpanContext?.isRemote,
-    traceFlags,
+    // Compared without the random-trace-id flag, which tracewire sets and the stock tracer never does (W3C Trace
+    // Context Level 2; checked in compare() and test/unit/w3c-trace-context.test.ts).
+    traceFlags: traceFlags & ~RANDOM_TRACE_ID,
     isRemote,
     traceState: traceState?.serialize(),
     attributes: span.attributes,
@@ -128,6 +133,11 @@ function compare(run: (tracer: Tracer) => void, opts: { sampler?: () => Sampler;
   expect(stockSpans.length).toBeGreaterThan(0);
   expect(ours.map((s) => view(s, ours, opts.explicitTimes ?? false))).toEqual(stockSpans.map((s) => view(s, stockSpans, opts.explicitTimes ?? false)));
   expect(tracewire.touching.calls).toEqual(stock.touching.calls);
+  // tracewire's spans carry the random-trace-id flag on the traces it started and keep a remote parent's.
+  for (const span of ours) {
+    const parent = span.parentSpanContext;
+    expect(span.spanContext().traceFlags & RANDOM_TRACE_ID).toBe(parent?.isRemote === true ? parent.traceFlags & RANDOM_TRACE_ID : RANDOM_TRACE_ID);
+  }
   return { stockSpans, ours };
 }
 
@@ -373,8 +383,10 @@ describe('stock exporters fed by tracewire spans', () => {
       const spans = setup.exporter.getFinishedSpans();
       const decoded = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!)) as unknown;
       expect(serialize(spans)?.length).toBeGreaterThan(0);
+      if (name === 'tracewire') for (const span of spans) expect(span.spanContext().traceFlags & RANDOM_TRACE_ID).toBe(RANDOM_TRACE_ID);
+      // Span.flags without the random-trace-id flag, which only tracewire's tracer sets (see view()).
       out[name] = JSON.stringify(decoded, (key, value: unknown) =>
-        ['traceId', 'spanId', 'parentSpanId'].includes(key) ? (value === '' ? '' : 'ID') : key === 'startTimeUnixNano' || key === 'endTimeUnixNano' || key === 'timeUnixNano' ? (String(value).startsWith(String(T0).slice(0, 8)) ? value : 'NOW') : value,
+        key === 'flags' ? Number(value) & ~RANDOM_TRACE_ID : ['traceId', 'spanId', 'parentSpanId'].includes(key) ? (value === '' ? '' : 'ID') : key === 'startTimeUnixNano' || key === 'endTimeUnixNano' || key === 'timeUnixNano' ? (String(value).startsWith(String(T0).slice(0, 8)) ? value : 'NOW') : value,
       );
     }
     return out;

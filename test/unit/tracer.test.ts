@@ -88,14 +88,14 @@ describe('tracewire tracer: new traces under a ratio sampler', () => {
     expect(recorder.ended).toHaveLength(kept);
   });
 
-  it('gives a dropped span a valid, stable, unsampled context that propagates with flags 00', () => {
+  it('gives a dropped span a valid, stable, unsampled context that propagates with flags 02 (not sampled, random trace id)', () => {
     const { tracer } = setup(parentBased(ratioSampler(0)));
     const span = tracer.startSpan('dropped');
     const first = span.spanContext();
     expect(first.traceId).toMatch(TRACE_ID);
     expect(first.traceId).not.toBe(ZERO_TRACE);
     expect(first.spanId).toMatch(SPAN_ID);
-    expect(first.traceFlags).toBe(TraceFlags.NONE);
+    expect(first.traceFlags).toBe(0x02);
     expect(span.spanContext()).toBe(first);
     expect(span.isRecording()).toBe(false);
     // Every method is a harmless no-op that chains.
@@ -104,7 +104,7 @@ describe('tracewire tracer: new traces under a ratio sampler', () => {
     span.end();
     const carrier: Record<string, string> = {};
     new W3CTraceContextPropagator().inject(trace.setSpan(ROOT_CONTEXT, span), carrier, { set: (c, k, v) => (c[k] = v) });
-    expect(carrier.traceparent).toBe(`00-${first.traceId}-${first.spanId}-00`);
+    expect(carrier.traceparent).toBe(`00-${first.traceId}-${first.spanId}-02`);
   });
 
   it('gives every dropped span its own trace id (10,000 spans, no repeat)', () => {
@@ -355,7 +355,7 @@ describe('global registration', () => {
       const span = tracer.startSpan('op') as Span;
       const carrier: Record<string, string> = {};
       propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
-      expect(carrier.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+      expect(carrier.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-02$/);
     } finally {
       propagation.disable();
     }
