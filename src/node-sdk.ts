@@ -6,7 +6,7 @@ import { createPipeline } from './sdk/create-pipeline.js';
 import { createSampler } from './samplers/create-sampler.js';
 import { createResource } from './sdk/create-resource.js';
 import { PooledIdGenerator } from './sdk/pooled-id-generator.js';
-import { appRoot } from './sdk/init-tracing.js';
+import { appRoot } from './sdk/app-root.js';
 import { resolveOptions } from './sdk/resolve-options.js';
 
 /**

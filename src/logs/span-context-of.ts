@@ -1,7 +1,8 @@
 import { context, INVALID_TRACEID, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { HEX_BYTE } from '../internal/hex-byte.js';
 
 /** Trace flags as the two lowercase hex digits log formats use (`01` sampled, `03` sampled with a random trace id), indexed by the flags byte. @internal */
-export const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+export const FLAGS_HEX: readonly string[] = HEX_BYTE;
 
 /**
  * The span context of the span active in `ctx` (default: the active context), or undefined when there is

@@ -1,8 +1,6 @@
 import { context, diag, DiagConsoleLogger, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { describeConfig } from '../config/describe-config.js';
 import type { ResolvedConfig, TracewireOptions } from '../config/types.js';
 import type { ExportStats } from '../export/batch-processor.js';
@@ -18,9 +16,10 @@ import { createSampler } from '../samplers/create-sampler.js';
 import { createPipeline } from './create-pipeline.js';
 import { createResource } from './create-resource.js';
 import { TracewireTracerProvider } from './tracewire-tracer-provider.js';
-import { diagnoseConfig, diagnoseRuntime } from './diagnose-config.js';
+import { diagnoseConfig, diagnoseRuntime } from '../config/diagnose-config.js';
 import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
 import { LOG_LEVELS, resolveOptions } from './resolve-options.js';
+import { appRoot } from './app-root.js';
 
 /** What {@link initTracing} returns. */
 export interface TracingHandle {
@@ -36,13 +35,6 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
   /** Exported, dropped and failed span counts since start. */
   stats(): ExportStats;
-}
-
-/** Where the app's own modules resolve from: the main script's folder, else the working directory. @internal */
-export function appRoot(): string {
-  const main = process.argv[1];
-  if (main !== undefined && main !== '' && existsSync(main)) return dirname(resolve(main));
-  return process.cwd();
 }
 
 function disabledHandle(config: ResolvedConfig): TracingHandle {

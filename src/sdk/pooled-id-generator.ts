@@ -1,6 +1,7 @@
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
 import { randomFillSync } from 'node:crypto';
 import { endianness } from 'node:os';
+import { HEX_BYTE } from '../internal/hex-byte.js';
 
 // 16 KiB of cryptographic randomness per refill: one randomFillSync call (about 5 µs) serves about 680 spans.
 const POOL_WORDS = 4096;
@@ -15,7 +16,6 @@ const BLOCK_SHIFT = 6;
 let blockIndex = -1;
 let blockHex = '';
 
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
  * Reserves `n` (at most 4) random 32-bit words and returns the index of the first; read them with {@link word}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isSupportedApiVersion, SUPPORTED_API_RANGE } from '../../src/sdk/diagnose-config.js';
+import { isSupportedApiVersion, SUPPORTED_API_RANGE } from '../../src/config/diagnose-config.js';
 import { ROOT } from '../support/spawn-app.js';
 
 describe('the supported @opentelemetry/api range', () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import type { ResolvedConfig } from '../config/types.js';
+import type { ResolvedConfig } from './types.js';
 import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
 import { scriptName } from '../internal/script-name.js';
 import { maskUrl } from '../internal/mask-url.js';
