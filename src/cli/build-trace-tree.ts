@@ -91,7 +91,9 @@ export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
     }
   };
   for (const r of roots) mark(r);
-  for (const node of all.sort(byStart)) {
+  // In start order, so which span of a cycle becomes its root does not depend on arrival order. Usually none.
+  const unreached = reached.size === all.length ? [] : all.filter((n) => !reached.has(n)).sort(byStart);
+  for (const node of unreached) {
     if (reached.has(node)) continue;
     const parent = node.parent!;
     parent.children.splice(parent.children.indexOf(node), 1);
