@@ -30,14 +30,16 @@ export interface TraceTree {
 
 const byStart = (a: TraceNode, b: TraceNode): number => a.start - b.start || a.end - b.end || (a.span.spanId < b.span.spanId ? -1 : 1);
 
-/** Moves `node` and everything under it by `delta` ns. */
-function shift(node: TraceNode, delta: number): void {
-  const stack = [node];
-  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-    n.start += delta;
-    n.end += delta;
-    for (const c of n.children) stack.push(c);
-  }
+/**
+ * Moves `node` inside `parent` when it belongs to another service and does not fit (its clock is off): centred in
+ * the parent, or at the parent's start when longer. Returns the move, ns (0 when none was needed).
+ */
+function skewInto(node: TraceNode, parent: TraceNode): number {
+  if (parent.span.service === node.span.service || (node.start >= parent.start && node.end <= parent.end)) return 0;
+  const length = node.end - node.start;
+  const parentLength = parent.end - parent.start;
+  const target = length <= parentLength ? parent.start + (parentLength - length) / 2 : parent.start;
+  return target - node.start;
 }
 
 /**
@@ -45,7 +47,8 @@ function shift(node: TraceNode, delta: number): void {
  * parents by id, duplicates (same span id) are kept once, spans whose parent never arrived become extra roots
  * marked `parentMissing`, and parent cycles are broken. Clock skew between services is corrected the way
  * tracing UIs do it: a span of another service than its parent that does not fit inside the parent is moved,
- * with its subtree, to sit centred in the parent (or at its start when longer). Pure. @internal
+ * with its subtree, to sit centred in the parent (or at its start when longer). O(n log n) for n spans, whatever
+ * the shape (a root with 100,000 children, a chain 100,000 deep); no recursion. Pure. @internal
  *
  * @example
  * ```ts
@@ -88,7 +91,9 @@ export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
     }
   };
   for (const r of roots) mark(r);
-  for (const node of all.sort(byStart)) {
+  // In start order, so which span of a cycle becomes its root does not depend on arrival order. Usually none.
+  const unreached = reached.size === all.length ? [] : all.filter((n) => !reached.has(n)).sort(byStart);
+  for (const node of unreached) {
     if (reached.has(node)) continue;
     const parent = node.parent!;
     parent.children.splice(parent.children.indexOf(node), 1);
@@ -98,37 +103,49 @@ export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
     mark(node);
   }
 
-  // Clock skew, top down: parents are placed before their children are checked.
+  // Clock skew, top down: parents are placed before their children are checked. A move applies to the whole
+  // subtree; it is carried down the walk and applied to each node when its parent is placed, so every node is
+  // moved once (not once per corrected ancestor), and the walk uses an explicit stack, not recursion, so deep
+  // chains cannot overflow the call stack.
   const nodes: TraceNode[] = [];
   roots.sort((a, b) => Number(a.parentMissing) - Number(b.parentMissing) || byStart(a, b));
-  const fitIntoParent = (node: TraceNode, parent: TraceNode): void => {
-    if (parent.span.service === node.span.service || (node.start >= parent.start && node.end <= parent.end)) return;
-    const length = node.end - node.start;
-    const parentLength = parent.end - parent.start;
-    const target = length <= parentLength ? parent.start + (parentLength - length) / 2 : parent.start;
-    node.skew = target - node.start;
-    shift(node, node.skew);
-  };
-  const visit = (node: TraceNode, depth: number): void => {
-    node.depth = depth;
+  const stack: TraceNode[] = [];
+  /** For each node on `stack`: the moves of its corrected ancestors and its own, still owed to its children. */
+  const carried: number[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) {
+    stack.push(roots[i]!);
+    carried.push(0);
+  }
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    const carry = carried.pop()!;
+    node.depth = node.parent === undefined ? 0 : node.parent.depth + 1;
     nodes.push(node);
-    for (const child of node.children) fitIntoParent(child, node);
+    for (const child of node.children) {
+      child.start += carry;
+      child.end += carry;
+      child.skew = skewInto(child, node);
+      child.start += child.skew;
+      child.end += child.skew;
+    }
     node.children.sort(byStart);
-    for (const child of node.children) visit(child, depth + 1);
-  };
-  for (const root of roots) visit(root, 0);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      const child = node.children[i]!;
+      stack.push(child);
+      carried.push(carry + child.skew);
+    }
+  }
 
   // Re-anchor at 0 after corrections, and collect services.
   let first = Infinity;
   let last = 0;
   for (const n of nodes) first = Math.min(first, n.start);
   if (!Number.isFinite(first)) first = 0;
-  const services: string[] = [];
+  const services = new Set<string>();
   for (const n of nodes) {
     n.start -= first;
     n.end -= first;
     last = Math.max(last, n.end);
-    if (!services.includes(n.span.service)) services.push(n.span.service);
+    services.add(n.span.service);
   }
-  return { traceId: spans[0]?.traceId ?? '', roots, nodes, services, duration: last };
+  return { traceId: spans[0]?.traceId ?? '', roots, nodes, services: [...services], duration: last };
 }

@@ -14,6 +14,7 @@ import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-json.js';
 import { RedSummary } from './red-summary.js';
 import { renderSummary } from './render-summary.js';
 import { renderTrace } from './render-trace.js';
+import { terminalText } from './terminal-text.js';
 import { TraceAssembler, type AssembledTrace } from './trace-assembler.js';
 
 /** Options of {@link startDevServer}. @internal */
@@ -49,6 +50,8 @@ const MAX_INFLATED = 128 * 1024 * 1024;
 const MAX_FORWARDS_IN_FLIGHT = 64;
 const SUMMARY_PAUSE_MS = 2000;
 const TICK_MS = 100;
+/** Longest message (and request line) printed about a rejected request or a problem, characters. */
+const MAX_PROBLEM = 300;
 const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
 
 class HttpProblem extends Error {
@@ -152,6 +155,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     out.write(`\n${renderSummary(red.report(), { paint })}`);
     printedSinceSummary = false;
   };
+  const problem = (what: string, error: unknown): void => {
+    err.write(`tracewire dev: ${what}: ${terminalText(String((error as Error)?.message ?? error), MAX_PROBLEM)}\n`);
+  };
+  // A trace that cannot be printed is reported in one line; the others, and at Ctrl-C the summary, still are.
+  const printOrReport = (trace: AssembledTrace): void => {
+    try {
+      print(trace);
+    } catch (error) {
+      problem(`could not print trace ${trace.traceId}`, error);
+    }
+  };
 
   const writeJsonl = (spans: readonly DevSpan[]): void => {
     if (jsonl === undefined) return;
@@ -211,10 +225,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpProblem ? error.status : error instanceof OtlpDecodeError ? 400 : 500;
-      const message = (error as Error)?.message ?? String(error);
-      const line = message.replace(/\s*[\r\n]+\s*/g, ' ');
+      // One line, control characters escaped, bounded: the message may quote the request (a span name, a header).
+      const line = terminalText(String((error as Error)?.message ?? error), MAX_PROBLEM);
       stats.rejected++;
-      err.write(`tracewire dev: rejected ${req.method} ${req.url} with ${status}: ${line}\n`);
+      err.write(`tracewire dev: rejected ${terminalText(`${req.method} ${req.url}`, MAX_PROBLEM)} with ${status}: ${line}\n`);
       if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       res.end(`${line}\n`);
     });
@@ -253,10 +267,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const timer = setInterval(() => {
     try {
       const now = Date.now();
-      for (const trace of assembler.due(now)) print(trace);
+      for (const trace of assembler.due(now)) printOrReport(trace);
       if (options.summary && printedSinceSummary && assembler.size === 0 && now - lastSpanAt >= SUMMARY_PAUSE_MS) printSummary();
     } catch (error) {
-      err.write(`tracewire dev: could not print a trace: ${(error as Error)?.message ?? String(error)}\n`);
+      problem('could not print a trace', error);
     }
   }, TICK_MS);
 
@@ -266,8 +280,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       clearInterval(timer);
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const trace of assembler.drain()) print(trace);
-      printSummary();
+      for (const trace of assembler.drain()) printOrReport(trace);
+      try {
+        printSummary();
+      } catch (error) {
+        problem('could not print the summary', error);
+      }
       const facts = [`received ${stats.spans} span${stats.spans === 1 ? '' : 's'} in ${stats.requests} request${stats.requests === 1 ? '' : 's'}`];
       if (stats.rejected > 0) facts.push(`rejected ${stats.rejected} malformed request${stats.rejected === 1 ? '' : 's'}`);
       if (assembler.dropped > 0) facts.push(`dropped ${assembler.dropped} spans (more than 100000 waiting)`);

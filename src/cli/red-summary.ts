@@ -1,5 +1,6 @@
 import type { TraceNode, TraceTree } from './build-trace-tree.js';
 import { SPAN_KIND, STATUS_CODE } from './dev-span.js';
+import { terminalText } from './terminal-text.js';
 
 /** Request count, errors and latency percentiles of one service or operation. @internal */
 export interface RedRow {
@@ -32,6 +33,10 @@ export interface RedReport {
 
 const MAX_SAMPLES = 10_000;
 const REMEMBERED_TRACES = 1000;
+/** Services and operations are kept as printed and at most this long, so a huge name costs bounded memory. */
+const MAX_NAME = 256;
+/** What String#localeCompare does without arguments, without building a collator per comparison. */
+const collator = new Intl.Collator();
 
 class Series {
   requests = 0;
@@ -66,7 +71,8 @@ function isEntry(node: TraceNode): boolean {
 /**
  * RED metrics from spans, per service and per operation (requests, error rate, p50/p95/p99 latency), and the
  * service dependency graph with call counts. Traces are added as they complete; a trace added again with late
- * spans only counts its new spans. Bounded memory. @internal
+ * spans only counts its new spans. Bounded memory per service and operation: names are kept as printed (control
+ * characters escaped, at most 256 characters) and percentiles from a reservoir of samples. @internal
  *
  * @example
  * ```ts
@@ -95,10 +101,12 @@ export class RedSummary {
       if (seen.has(node.span.spanId)) continue;
       seen.add(node.span.spanId);
       this.spans++;
-      const { service, name } = node.span;
-      if (node.parent !== undefined && node.parent.span.service !== service) {
-        const key = `${node.parent.span.service}\u0000${service}`;
-        const edge = this.edges.get(key) ?? { caller: node.parent.span.service, callee: service, calls: 0 };
+      const service = terminalText(node.span.service, MAX_NAME);
+      const name = terminalText(node.span.name, MAX_NAME);
+      if (node.parent !== undefined && node.parent.span.service !== node.span.service) {
+        const caller = terminalText(node.parent.span.service, MAX_NAME);
+        const key = `${caller}\u0000${service}`;
+        const edge = this.edges.get(key) ?? { caller, callee: service, calls: 0 };
         edge.calls++;
         this.edges.set(key, edge);
       }
@@ -116,13 +124,13 @@ export class RedSummary {
   }
 
   report(): RedReport {
-    const byName = (a: RedRow, b: RedRow): number => a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation);
+    const byName = (a: RedRow, b: RedRow): number => collator.compare(a.service, b.service) || collator.compare(a.operation, b.operation);
     return {
       traces: this.traces,
       spans: this.spans,
       services: [...this.services.values()].map((s) => s.row()).sort(byName),
       operations: [...this.operations.values()].map((s) => s.row()).sort(byName),
-      dependencies: [...this.edges.values()].map((e) => ({ ...e })).sort((a, b) => a.caller.localeCompare(b.caller) || a.callee.localeCompare(b.callee)),
+      dependencies: [...this.edges.values()].map((e) => ({ ...e })).sort((a, b) => collator.compare(a.caller, b.caller) || collator.compare(a.callee, b.callee)),
     };
   }
 }

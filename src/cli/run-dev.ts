@@ -1,6 +1,9 @@
 import { createPainter, shouldUseColor } from './create-painter.js';
 import { startDevServer } from './dev-server.js';
 import { DEV_USAGE, parseDevArgs } from './parse-dev-args.js';
+import { terminalText } from './terminal-text.js';
+
+const MAX_LINE = 300;
 
 /**
  * `tracewire dev`: parses the arguments, starts the receiver and runs until SIGINT/SIGTERM, then prints the
@@ -22,7 +25,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     return 2;
   }
   // The receiver must outlive any bug in a handler: report and keep receiving.
-  process.on('uncaughtException', (error) => process.stderr.write(`tracewire dev: internal error (still running): ${error?.stack ?? String(error)}\n`));
+  process.on('uncaughtException', (error) => process.stderr.write(`tracewire dev: internal error (still running): ${terminalLines(error?.stack ?? String(error))}\n`));
   let server;
   try {
     server = await startDevServer({
@@ -58,6 +61,17 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.close();
+  try {
+    await server.close();
+  } catch (error) {
+    // Ctrl-C must end in a message, not a stack trace: close() already reports what it could not print.
+    process.stderr.write(`tracewire dev: could not finish cleanly: ${terminalText(String((error as Error)?.message ?? error), MAX_LINE)}\n`);
+    return 1;
+  }
   return 0;
+}
+
+/** A stack trace for the terminal: at most 50 lines, each with its control characters escaped. */
+function terminalLines(text: string): string {
+  return text.split('\n', 50).map((line) => terminalText(line, MAX_LINE)).join('\n');
 }
