@@ -50,10 +50,6 @@ function defaultTracer(): Tracer {
 
 type Thenable = PromiseLike<unknown>;
 
-function isThenable(value: unknown): value is Thenable {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as Thenable).then === 'function';
-}
-
 /** True when code already set a status on the span (SDK spans expose it as `status`). */
 function hasStatus(span: Span): boolean {
   const status = (span as unknown as { status?: { code?: SpanStatusCode } }).status;

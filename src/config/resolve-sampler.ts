@@ -56,7 +56,7 @@ function jaegerFromOption(value: unknown, errors: string[]): Required<JaegerRemo
   }
   const settings: Record<string, unknown> = { ...JAEGER_REMOTE_DEFAULTS };
   let ok = true;
-  for (const [key, v] of Object.entries(value)) {
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const rule = JAEGER_CHECKS[key as keyof JaegerRemoteOptions];
     if (rule === undefined) {
       errors.push(`samplerArg.${key}: unknown setting (expected ${JAEGER_KEYS.join(', ')})`);

@@ -21,9 +21,9 @@ export const CHUNKED = ['amqplib', 'dns', 'express', 'fs', 'graphql', 'grpc', 'i
 
 /** The bundle's copies of the packages the chunks were built to share (kept external in them). */
 const SHARED: Readonly<Record<string, () => unknown>> = {
-  '@opentelemetry/instrumentation': () => require('@opentelemetry/instrumentation'),
-  '@opentelemetry/core': () => require('@opentelemetry/core'),
-  '@opentelemetry/semantic-conventions': () => require('@opentelemetry/semantic-conventions'),
+  '@opentelemetry/instrumentation': (): unknown => require('@opentelemetry/instrumentation') as unknown,
+  '@opentelemetry/core': (): unknown => require('@opentelemetry/core') as unknown,
+  '@opentelemetry/semantic-conventions': (): unknown => require('@opentelemetry/semantic-conventions') as unknown,
 };
 
 /** The require() of a chunk: a shared package from the bundle, anything else as Node.js resolves it for the chunk. */
@@ -43,7 +43,7 @@ function loadChunk(name: string): unknown {
 
 /** Package name -> loader, for loadInstrumentations() (see useBundledInstrumentations). @internal */
 export const BUNDLED_INSTRUMENTATIONS: Readonly<Record<string, () => unknown>> = {
-  '@opentelemetry/instrumentation-http': () => require('@opentelemetry/instrumentation-http'),
-  '@opentelemetry/instrumentation-undici': () => require('@opentelemetry/instrumentation-undici'),
+  '@opentelemetry/instrumentation-http': (): unknown => require('@opentelemetry/instrumentation-http') as unknown,
+  '@opentelemetry/instrumentation-undici': (): unknown => require('@opentelemetry/instrumentation-undici') as unknown,
   ...Object.fromEntries(CHUNKED.map((name) => [`@opentelemetry/instrumentation-${name}`, () => loadChunk(name)])),
 };

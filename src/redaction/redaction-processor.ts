@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { ResolvedRedaction } from '../config/types.js';
 import { DEFAULT_REDACT_QUERY_PARAMETERS } from './redact-patterns.js';
@@ -98,7 +98,7 @@ export class RedactionProcessor implements SpanProcessor {
   private redactAttributes(attributes: Attributes | undefined): void {
     if (attributes === undefined) return;
     // The SDK's ended spans keep a plain, writable attributes object; ReadableSpan only types it read-only.
-    const writable = attributes as Record<string, AttributeValue | undefined>;
+    const writable = attributes as Record<string, unknown>;
     for (const key in writable) {
       const decision = this.classify(key);
       if (decision === REDACT) {
@@ -113,20 +113,21 @@ export class RedactionProcessor implements SpanProcessor {
     }
   }
 
-  private redactPatterns(value: AttributeValue | undefined): AttributeValue | undefined {
+  private redactPatterns(value: unknown): unknown {
     if (typeof value === 'string') return this.replacePatterns(value);
     if (!Array.isArray(value)) return value;
-    let copy: Array<string | number | boolean | null | undefined> | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item = value[i];
+    const items = value as readonly unknown[];
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
       if (typeof item !== 'string') continue;
       const replaced = this.replacePatterns(item);
       if (replaced !== item) {
-        copy ??= value.slice();
+        copy ??= items.slice();
         copy[i] = replaced;
       }
     }
-    return (copy as AttributeValue | undefined) ?? value;
+    return copy ?? value;
   }
 
   private replacePatterns(text: string): string {

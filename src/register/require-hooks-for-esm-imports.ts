@@ -24,8 +24,8 @@ export const REQUIRE_HOOKED_FROM_ESM: readonly string[] = ['express', 'pg', 'ior
  */
 export function hookEsmImportsOfCommonJs(packages: readonly string[] = REQUIRE_HOOKED_FROM_ESM): void {
   const markers = packages.map((name) => `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`);
-  wrapModuleLoad((load: ModuleLoad): ModuleLoad => function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-    const exports = Reflect.apply(load, this, arguments);
+  wrapModuleLoad((load: ModuleLoad): ModuleLoad => function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, _isMain: boolean): unknown {
+    const exports: unknown = Reflect.apply(load, this, arguments);
     if (parent === undefined && typeof request === 'string' && markers.some((m) => request.includes(m))) {
       try {
         Module.prototype.require.call(new Module(request), request);

@@ -1,7 +1,7 @@
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, type MessagePort as WorkerMessagePort, type Transferable } from 'node:worker_threads';
 import { initTracing } from '../sdk/init-tracing.js';
 import { globalState } from '../internal/global-state.js';
 import { warn } from '../internal/log.js';
@@ -29,7 +29,13 @@ function registerEsmHooks(parentUrl: string): (() => Promise<void>) | undefined 
     warn(`Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`);
     return undefined;
   }
-  const { registerOptions, addHookMessagePort, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  // Typed here: the package's declaration names the DOM's global MessagePort, which this project's types do not have.
+  const channel = createAddHookMessageChannel<Record<string, unknown>>() as unknown as {
+    registerOptions: { data?: Record<string, unknown>; transferList?: Transferable[] };
+    addHookMessagePort: WorkerMessagePort;
+    waitForAllMessagesAcknowledged(): Promise<void>;
+  };
+  const { registerOptions, addHookMessagePort, waitForAllMessagesAcknowledged } = channel;
   // These CommonJS packages are instrumented through require-in-the-middle also when ES modules import them.
   hookEsmImportsOfCommonJs(REQUIRE_HOOKED_FROM_ESM);
   const exclude = [...REQUIRE_HOOKED_FROM_ESM];

@@ -1,4 +1,4 @@
-import { debug, warn } from '../internal/log.js';
+import { debug } from '../internal/log.js';
 
 /** @internal */
 export interface ShutdownTarget {

@@ -62,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(MODES.map((mode) => stopApp(apps[mode]?.app)));
-  receiver.stop();
+  await receiver.stop();
 });
 
 const newTraceId = (): string => randomBytes(16).toString('hex');

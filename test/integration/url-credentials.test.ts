@@ -139,7 +139,7 @@ describe('credentials in URLs are never printed', () => {
 
   it('tracewire dev --forward: not in the forwarding failure nor in the exit summary; a bad --forward is masked too', async () => {
     const dev = await startDev(['--quiet', '100', '--forward', `${at()}/reject`]);
-    let output = '';
+    let output: string;
     try {
       const app = await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: dev.url, OTEL_LOG_LEVEL: 'warn' });
       expect(app).not.toContain('could not export');

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { otlpRoot } from './otlp-schema.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const root = otlpRoot;
 const ExportTraceServiceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
@@ -59,7 +59,7 @@ const CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1,
 /** Enums arrive as numbers (OTLP/JSON spec) or names (protojson). */
 const enumValue = (v: unknown, names: Record<string, number>): number => (typeof v === 'string' ? (names[v] ?? Number(v)) : Number(v ?? 0));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 function anyValue(v: any): AttrValue {
   if (v == null) return null;
   if (v.stringValue != null) return String(v.stringValue);
@@ -70,7 +70,7 @@ function anyValue(v: any): AttrValue {
   return null;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 function attrs(list: any[] | undefined): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const kv of list ?? []) out[kv.key] = anyValue(kv.value);
@@ -78,7 +78,7 @@ function attrs(list: any[] | undefined): Record<string, AttrValue> {
 }
 
 /** Normalises a decoded request (protobuf via toObject, OTLP/JSON, or a backend's OTLP JSON answer) into spans. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function flatten(request: any): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const rs of request.resourceSpans ?? []) {
@@ -95,9 +95,9 @@ export function flatten(request: any): ReceivedSpan[] {
           endNs: BigInt(s.endTimeUnixNano ?? 0),
           status: { code: enumValue(s.status?.code, CODES), message: s.status?.message ?? '' },
           attributes: attrs(s.attributes),
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+           
           events: (s.events ?? []).map((e: any) => ({ name: e.name, attributes: attrs(e.attributes) })),
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+           
           links: (s.links ?? []).map((l: any) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId) })),
           resource,
           scope: ss.scope?.name ?? ss.instrumentationLibrary?.name ?? '',

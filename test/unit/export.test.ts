@@ -104,7 +104,7 @@ describe('initTracing', () => {
   it('throws one TracewireConfigError listing every bad option', () => {
     let error: unknown;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       initTracing({ protocol: 'grpc', compression: 'brotli', samplerArg: 2 } as any);
     } catch (e) {
       error = e;

@@ -30,7 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => propagation.disable());
 
-const HEADERS = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id'] as const;
+const _HEADERS = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id'] as const;
 const MUTATIONS_PER_CARRIER = 20;
 
 // --- generators
@@ -57,7 +57,7 @@ const baggage = fc.oneof(
 );
 const b3 = fc.oneof(fc.tuple(hex(32), hex(16), fc.constantFrom('1', '0', 'd', 'x', ''), fc.oneof(hex(16), fc.constant(''))).map(([t, s, f, p]) => [t, s, f, p].filter((x) => x !== '').join('-')), fc.constantFrom('0', '1', 'd'), junk);
 const uber = fc.oneof(fc.tuple(fc.oneof(hex(32), hex(16)), hex(16), fc.oneof(hex(16), fc.constant('0')), fc.constantFrom('1', '0', '3', 'ff', 'z')).map((p) => p.join(':')), junk, fc.string({ maxLength: 30 }).map(encodeURIComponent));
-const valueFor: Record<(typeof HEADERS)[number], fc.Arbitrary<string>> = {
+const valueFor: Record<(typeof _HEADERS)[number], fc.Arbitrary<string>> = {
   traceparent,
   tracestate,
   baggage,

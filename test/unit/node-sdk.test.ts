@@ -41,7 +41,7 @@ describe('tracewire/node-sdk', () => {
   });
 
   it('throws TracewireConfigError for bad options, like initTracing', () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     expect(() => createNodeSDK({ compression: 'zstd' } as any)).toThrow(TracewireConfigError);
   });
 

@@ -12,7 +12,7 @@ import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { tracewireTraceSerializer } from '../../src/export/otlp-proto/tracewire-trace-serializer.js';
 import { otlpRoot } from '../support/otlp-schema.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const root = otlpRoot;
 const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 

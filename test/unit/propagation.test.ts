@@ -49,7 +49,7 @@ describe('parseTraceparent / formatTraceparent', () => {
   it('returns null for an invalid span context', () => {
     expect(formatTraceparent({ traceId: '0'.repeat(32), spanId: SPAN_ID, traceFlags: 1 })).toBeNull();
     expect(formatTraceparent(null)).toBeNull();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     expect(formatTraceparent({ traceId: 5, spanId: {} } as any)).toBeNull();
   });
 });

@@ -183,7 +183,7 @@ describe('resolveConfig: sampler, propagators, limits, instrumentations', () => 
 describe('resolveConfig: bad options in code', () => {
   it('collects every problem instead of stopping at the first', () => {
     const { errors } = resolveConfig(
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       { protocol: 'grpc', sampler: 'sometimes', timeoutMs: -1, endpoint: 'nope', batch: { maxQueueSize: 0 }, colour: 'blue' } as any,
       {},
     );

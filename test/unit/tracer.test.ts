@@ -13,9 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { suppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOnSampler,
-  InMemorySpanExporter,
   SamplingDecision,
-  SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type ReadableSpan,
   type Sampler,

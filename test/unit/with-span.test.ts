@@ -119,7 +119,7 @@ describe('withSpan', () => {
   });
 
   it('rejects a call without a function with a TypeError', () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     expect(() => (withSpan as any)('x', {}, {})).toThrow(TypeError);
   });
 
