@@ -145,8 +145,10 @@ describe('tracewire dev', () => {
   });
 
   it('rejects bad arguments with exit code 2 and the usage', async () => {
-    const { code, stderr } = await runCli(['dev', '--port', 'x', '--forward', 'nope']);
+    const { code, stderr } = await runCli(['dev', '--port', 'x', '--forward', 'nope', '--max-memory', '8', '--allow-host', 'a b']);
     expect(code).toBe(2);
+    expect(stderr).toContain('--max-memory 8: expected a number of MiB, at least 16');
+    expect(stderr).toContain('--allow-host "a b": expected a host name');
     expect(stderr).toContain('--port x: expected an integer');
     expect(stderr).toContain('--forward nope: expected an http(s) URL');
     expect(stderr).toContain('Usage: tracewire dev');
