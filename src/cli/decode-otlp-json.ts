@@ -1,5 +1,6 @@
 import {
   OtlpDecodeError,
+  OtlpTooManySpansError,
   type OtlpAnyValue,
   type OtlpKeyValue,
   type OtlpResourceSpans,
@@ -131,17 +132,27 @@ function resourceSpans(v: unknown): OtlpResourceSpans {
   };
 }
 
+/** Spans in a parsed request, counted before any is converted (0 where the shape is wrong: the decoder says why). */
+function countSpans(parsed: Json): number {
+  let count = 0;
+  for (const rs of Array.isArray(parsed.resourceSpans) ? parsed.resourceSpans : []) {
+    const scopes: unknown = isObject(rs) ? (rs.scopeSpans ?? rs.instrumentationLibrarySpans) : undefined;
+    for (const ss of Array.isArray(scopes) ? scopes : []) if (isObject(ss) && Array.isArray(ss.spans)) count += ss.spans.length;
+  }
+  return count;
+}
+
 /**
  * Parses an OTLP/JSON ExportTraceServiceRequest and normalises it: ids to lower-case hex (protojson's base64
  * accepted), enum names to numbers, 64-bit integers to strings. Throws {@link OtlpDecodeError} with a one-line
- * message on anything else. @internal
+ * message on anything else, and {@link OtlpTooManySpansError} when it holds more than `maxSpans` spans. @internal
  *
  * @example
  * ```ts
  * decodeOtlpJson('{"resourceSpans":[]}'); // { resourceSpans: [] }
  * ```
  */
-export function decodeOtlpJson(body: string): OtlpTraceRequest {
+export function decodeOtlpJson(body: string, maxSpans = Infinity): OtlpTraceRequest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -149,5 +160,6 @@ export function decodeOtlpJson(body: string): OtlpTraceRequest {
     throw new OtlpDecodeError(`malformed OTLP/JSON: ${(error as Error).message}`);
   }
   if (!isObject(parsed)) fail('the body is not a JSON object');
+  if (countSpans(parsed) > maxSpans) throw new OtlpTooManySpansError(maxSpans);
   return { resourceSpans: array(parsed.resourceSpans, 'resourceSpans').map(resourceSpans) };
 }

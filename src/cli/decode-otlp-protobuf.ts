@@ -1,6 +1,7 @@
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import {
   OtlpDecodeError,
+  OtlpTooManySpansError,
   type OtlpAnyValue,
   type OtlpEvent,
   type OtlpKeyValue,
@@ -141,7 +142,13 @@ function span(r: BinaryReader): OtlpSpan {
   return s;
 }
 
-function scopeSpans(r: BinaryReader): OtlpScopeSpans {
+/** Spans decoded so far in one request, against its limit. */
+interface SpanBudget {
+  left: number;
+  readonly max: number;
+}
+
+function scopeSpans(r: BinaryReader, budget: SpanBudget): OtlpScopeSpans {
   const ss: OtlpScopeSpans = { scope: { name: '' }, spans: [] };
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
@@ -153,14 +160,17 @@ function scopeSpans(r: BinaryReader): OtlpScopeSpans {
         else if (f === 2) ss.scope.version = (expectWire(w, WireType.LengthDelimited, 'InstrumentationScope.version'), sc.string());
         else sc.skip(w, f);
       }
-    } else if (field === 2) ss.spans.push(span(sub(r, wire, 'ScopeSpans.spans')));
+    } else if (field === 2) {
+      if (--budget.left < 0) throw new OtlpTooManySpansError(budget.max);
+      ss.spans.push(span(sub(r, wire, 'ScopeSpans.spans')));
+    }
     else if (field === 3) ss.schemaUrl = (expectWire(wire, WireType.LengthDelimited, 'ScopeSpans.schema_url'), r.string());
     else r.skip(wire, field);
   }
   return ss;
 }
 
-function resourceSpans(r: BinaryReader): OtlpResourceSpans {
+function resourceSpans(r: BinaryReader, budget: SpanBudget): OtlpResourceSpans {
   const rs: OtlpResourceSpans = { resource: { attributes: [] }, scopeSpans: [] };
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
@@ -171,7 +181,7 @@ function resourceSpans(r: BinaryReader): OtlpResourceSpans {
         if (f === 1) rs.resource.attributes.push(keyValue(sub(res, w, 'Resource.attributes')));
         else res.skip(w, f);
       }
-    } else if (field === 2) rs.scopeSpans.push(scopeSpans(sub(r, wire, 'ResourceSpans.scope_spans')));
+    } else if (field === 2) rs.scopeSpans.push(scopeSpans(sub(r, wire, 'ResourceSpans.scope_spans'), budget));
     else if (field === 3) rs.schemaUrl = (expectWire(wire, WireType.LengthDelimited, 'ResourceSpans.schema_url'), r.string());
     else r.skip(wire, field);
   }
@@ -180,7 +190,8 @@ function resourceSpans(r: BinaryReader): OtlpResourceSpans {
 
 /**
  * Decodes an OTLP/protobuf ExportTraceServiceRequest into its OTLP/JSON shape. Throws {@link OtlpDecodeError}
- * with a one-line message on bytes that are not such a request. @internal
+ * with a one-line message on bytes that are not such a request, and {@link OtlpTooManySpansError} as soon as more
+ * than `maxSpans` spans were found (before decoding the rest). @internal
  *
  * @example
  * ```ts
@@ -188,17 +199,18 @@ function resourceSpans(r: BinaryReader): OtlpResourceSpans {
  * request.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.traceId; // '4bf92f3577b34da6a3ce929d0e0e4736'
  * ```
  */
-export function decodeOtlpProtobuf(bytes: Uint8Array): OtlpTraceRequest {
+export function decodeOtlpProtobuf(bytes: Uint8Array, maxSpans = Infinity): OtlpTraceRequest {
   const request: OtlpTraceRequest = { resourceSpans: [] };
+  const budget: SpanBudget = { left: maxSpans, max: maxSpans };
   try {
     const r = new BinaryReader(bytes);
     while (r.pos < r.len) {
       const [field, wire] = r.tag();
-      if (field === 1) request.resourceSpans.push(resourceSpans(sub(r, wire, 'ExportTraceServiceRequest.resource_spans')));
+      if (field === 1) request.resourceSpans.push(resourceSpans(sub(r, wire, 'ExportTraceServiceRequest.resource_spans'), budget));
       else r.skip(wire, field);
     }
   } catch (error) {
-    if (error instanceof OtlpDecodeError) throw error;
+    if (error instanceof OtlpDecodeError || error instanceof OtlpTooManySpansError) throw error;
     throw new OtlpDecodeError(`malformed protobuf: ${(error as Error).message}`);
   }
   return request;

@@ -12,7 +12,7 @@ import { findCriticalPath } from './find-critical-path.js';
 import { flattenSpans } from './flatten-spans.js';
 import { hostNameOf, hostPolicy, isAllowedHost } from './is-allowed-host.js';
 import { INGEST_LIMITS, limitOtlpRequest } from './limit-otlp-request.js';
-import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-json.js';
+import { OtlpDecodeError, OtlpTooManySpansError, type OtlpTraceRequest } from './otlp-json.js';
 import { RedSummary } from './red-summary.js';
 import { renderSummary } from './render-summary.js';
 import { renderTrace } from './render-trace.js';
@@ -61,6 +61,8 @@ const MAX_FORWARDS_IN_FLIGHT = 64;
 const MAX_UPLOADS_IN_FLIGHT = 32;
 const MAX_PENDING_SPANS = 100_000;
 const MAX_TRACE_SPANS = 10_000;
+/** Spans decoded from one request: the SDK sends 512 at most, a Collector 8192 by default. */
+const MAX_REQUEST_SPANS = 50_000;
 const DEFAULT_MAX_MEMORY_MIB = 256;
 const SUMMARY_PAUSE_MS = 2000;
 const TICK_MS = 100;
@@ -128,8 +130,8 @@ function inflate(raw: Buffer, encoding: string): Promise<Buffer> {
 
 function decode(body: Buffer, contentType: string): { request: OtlpTraceRequest; json: boolean } {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json') return { request: decodeOtlpJson(body.toString('utf8')), json: true };
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') return { request: decodeOtlpProtobuf(body), json: false };
+  if (type === 'application/json') return { request: decodeOtlpJson(body.toString('utf8'), MAX_REQUEST_SPANS), json: true };
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return { request: decodeOtlpProtobuf(body, MAX_REQUEST_SPANS), json: false };
   throw new HttpProblem(415, `unsupported content-type "${type}" (send application/x-protobuf or application/json)`);
 }
 
@@ -320,7 +322,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server: Server = createServer(
     { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))) },
     (req, res) => {
-      handle(req, res).catch((error: unknown) => {
+      handle(req, res).catch((thrown: unknown) => {
+        const error = thrown instanceof OtlpTooManySpansError ? new HttpProblem(413, thrown.message, 'spans') : thrown;
         const status = error instanceof HttpProblem ? error.status : error instanceof OtlpDecodeError ? 400 : 500;
         const message = (error as Error)?.message ?? String(error);
         const line = message.replace(/\s*[\r\n]+\s*/g, ' ');

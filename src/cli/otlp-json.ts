@@ -70,6 +70,15 @@ export interface OtlpTraceRequest {
   resourceSpans: OtlpResourceSpans[];
 }
 
+/** A request with more spans than `tracewire dev` decodes at once; answered with HTTP 413. @internal */
+export class OtlpTooManySpansError extends Error {
+  readonly code = 'TRACEWIRE_OTLP_TOO_MANY_SPANS' as const;
+  constructor(readonly maxSpans: number) {
+    super(`more than ${maxSpans} spans in one request: send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`);
+    this.name = 'OtlpTooManySpansError';
+  }
+}
+
 /** A request body `tracewire dev` cannot decode; its message is the one line answered with HTTP 400. @internal */
 export class OtlpDecodeError extends Error {
   readonly code = 'TRACEWIRE_OTLP_DECODE' as const;

@@ -32,11 +32,12 @@ Options:
   --allow-host H   also answer requests whose Host header names H (repeatable); by default only
                    localhost, 127.0.0.1, [::1] and the --host address are answered (DNS rebinding protection)
   --max-memory MB  what the receiver may hold, in MiB (default 256): uploads in flight, traces waiting and printed
-
-Limits: a request body up to 32 MiB (64 MiB inflated), 32 uploads in flight, 30 s per request (10 s for the
-headers); values longer than 8192 characters and lists longer than 128 entries are cut; a trace keeps at most
-10000 spans, and at most 100000 spans wait in all. Each limit reached is said once on stderr, with its remedy.
   -h, --help       show this help
+
+Limits: a request body up to 32 MiB (64 MiB inflated) and 50000 spans, 32 uploads in flight,
+30 s per request (10 s for the headers); values longer than 8192 characters and lists longer
+than 128 entries are cut; a trace keeps at most 10000 spans, and at most 100000 spans wait in all.
+Each limit reached is said once on stderr, with its remedy.
 
 Apps: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import tracewire/register app.js
 `;

@@ -75,6 +75,25 @@ describe('tracewire dev upload limits', () => {
     expect(await postNormal(server)).toBe(200);
   });
 
+  it('answers a request of more than 50,000 spans with 413 (one such request took the receiver to 2 GiB), and keeps serving', async () => {
+    const { server, err } = await start();
+    // Minimal protobuf spans (trace id and span id only): 30 bytes each, 1,000,000 in 29 MiB.
+    const varint = (n: number): number[] => {
+      const out: number[] = [];
+      for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128);
+      out.push(n);
+      return out;
+    };
+    const field = (tag: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([tag, ...varint(body.length)]), body]);
+    const one = field(0x12, Buffer.concat([field(0x0a, Buffer.alloc(16, 1)), field(0x12, Buffer.alloc(8, 2))]));
+    const body = field(0x0a, field(0x12, Buffer.concat(Array.from({ length: 1_000_000 }, () => one))));
+    const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/x-protobuf' } });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/^more than 50000 spans in one request: send smaller batches/);
+    expect(await postNormal(server)).toBe(200);
+    expect(err()).toMatch(/with 413: more than 50000 spans/);
+  });
+
   it('bounds the uploads in flight: thirty stalled 32 MiB uploads are answered 503 (or 408 when their time is up), never held, and a normal request is served', async () => {
     // The default --max-memory 256 gives 64 MiB to uploads in flight; each stalled upload sends 4 MiB of its 32 MiB and waits.
     const { server, err, out } = await start({ requestTimeoutMs: 1500, headersTimeoutMs: 1500 });
