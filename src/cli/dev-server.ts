@@ -12,7 +12,7 @@ import { findCriticalPath } from './find-critical-path.js';
 import { flattenSpans } from './flatten-spans.js';
 import { hostNameOf, hostPolicy, isAllowedHost } from './is-allowed-host.js';
 import { INGEST_LIMITS, limitOtlpRequest } from './limit-otlp-request.js';
-import { OtlpDecodeError, OtlpTooManySpansError, type OtlpTraceRequest } from './otlp-json.js';
+import { OtlpDecodeError, OtlpTooManySpansError, type DecodeLimits, type OtlpTraceRequest } from './otlp-json.js';
 import { RedSummary } from './red-summary.js';
 import { renderSummary } from './render-summary.js';
 import { renderTrace } from './render-trace.js';
@@ -128,10 +128,10 @@ function inflate(raw: Buffer, encoding: string): Promise<Buffer> {
   });
 }
 
-function decode(body: Buffer, contentType: string): { request: OtlpTraceRequest; json: boolean } {
+function decode(body: Buffer, contentType: string, limits: DecodeLimits): { request: OtlpTraceRequest; json: boolean } {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json') return { request: decodeOtlpJson(body.toString('utf8'), MAX_REQUEST_SPANS), json: true };
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') return { request: decodeOtlpProtobuf(body, MAX_REQUEST_SPANS), json: false };
+  if (type === 'application/json') return { request: decodeOtlpJson(body.toString('utf8'), limits), json: true };
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return { request: decodeOtlpProtobuf(body, limits), json: false };
   throw new HttpProblem(415, `unsupported content-type "${type}" (send application/x-protobuf or application/json)`);
 }
 
@@ -269,10 +269,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   /** Inflates, decodes and limits one body; bodies take turns, so one inflated request at a time is in memory. */
   const ingest = (raw: Buffer, encoding: string, contentType: string): Promise<{ spans: DevSpan[]; json: boolean }> => {
     const turn = decoding.then(async () => {
-      const { request, json } = decode(await inflate(raw, encoding), contentType);
+      const limits: DecodeLimits = { maxSpans: MAX_REQUEST_SPANS, maxListLength: INGEST_LIMITS.maxListLength, skipped: 0 };
+      const { request, json } = decode(await inflate(raw, encoding), contentType, limits);
       const cuts = limitOtlpRequest(request, INGEST_LIMITS);
-      if (cuts.strings + cuts.entries > 0) {
-        stats.cut += cuts.strings + cuts.entries;
+      if (cuts.strings + cuts.entries + limits.skipped > 0) {
+        stats.cut += cuts.strings + cuts.entries + limits.skipped;
         reportOnce('cut', `truncated attribute values and names longer than ${INGEST_LIMITS.maxStringLength} characters, and lists longer than ${INGEST_LIMITS.maxListLength} entries, as the SDK's span limits do; what is printed and written with --jsonl is cut, --forward sends the requests as received`);
       }
       return { spans: flattenSpans(request), json };
