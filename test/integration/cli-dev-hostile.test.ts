@@ -77,8 +77,9 @@ describe('tracewire dev against hostile senders', () => {
     await waitForOutput(dev, (out) => out.includes('normal after the flood'));
     const retained = rssMiB(dev.child.pid!);
     console.log(`tracewire dev RSS: ${baseline.toFixed(0)} MiB at start, ${retained.toFixed(0)} MiB after 4 × 60 MiB attributes`);
-    // Generous: garbage of the last requests may not be collected yet (the old receiver grew by 60 MiB per request, for good).
-    expect(retained).toBeLessThan(baseline + 384);
+    // Generous: the heap may hold 192 MiB of garbage not collected yet, and the inflated bodies (outside the heap) of
+    // the last requests too. The old receiver grew by 60 MiB per request, for good: 1 GiB after twelve.
+    expect(retained).toBeLessThan(baseline + 448);
     // Reported once, with what to do about it.
     expect(dev.stderr().match(/truncated/g)).toHaveLength(1);
     expect(dev.stderr()).toMatch(/truncated attribute values .*longer than 8192 characters.*--forward/);
