@@ -126,7 +126,7 @@ export class TraceAssembler {
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
       const size = sizes[i]!;
-      const entry = this.pending.get(span.traceId) ?? this.open(span.traceId, span.spanId, now);
+      const entry = this.pending.get(span.traceId) ?? this.open(span.traceId, span.spanId, size, now);
       if (entry === undefined || entry.ids.has(span.spanId)) continue;
       if (entry.spans.length >= this.maxTraceSpans || entry.bytes + size > this.maxTraceBytes) {
         this.dropped++;
@@ -174,10 +174,10 @@ export class TraceAssembler {
    * The entry for a trace not waiting yet: new, or the printed trace opened again for a late span. Undefined when
    * the span is a retried export of a printed span, or the printed trace is already at its limit.
    */
-  private open(traceId: string, spanId: string, now: number): Pending | undefined {
+  private open(traceId: string, spanId: string, size: number, now: number): Pending | undefined {
     const earlier = this.printed.get(traceId);
     if (earlier?.ids.has(spanId)) return undefined;
-    if (earlier !== undefined && earlier.spans.length >= this.maxTraceSpans) {
+    if (earlier !== undefined && (earlier.spans.length >= this.maxTraceSpans || earlier.bytes + size > this.maxTraceBytes)) {
       this.dropped++;
       return undefined;
     }

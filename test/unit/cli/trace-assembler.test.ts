@@ -123,4 +123,15 @@ describe('TraceAssembler', () => {
     expect(a.bytes).toBeLessThanOrEqual(200 * KiB);
     expect(a.bytes).toBeGreaterThan(0);
   });
+
+  it('drops a late span that would take a printed trace over its share, without printing the trace again', () => {
+    const KiB = 1024;
+    const a = new TraceAssembler({ quietMs: 100, maxTraceBytes: 100 * KiB });
+    a.add(spansOf(1, 2, { attributeChars: 20 * KiB }), 0);
+    expect(a.due(100)[0]!.spans).toHaveLength(2);
+    a.add(spansOf(1, 1, { from: 2, root: false, attributeChars: 20 * KiB }), 200);
+    expect(a.dropped).toBe(1);
+    expect(a.size).toBe(0);
+    expect(a.due(1000)).toEqual([]);
+  });
 });
