@@ -1,5 +1,8 @@
 import {
   OtlpDecodeError,
+  OtlpTooManySpansError,
+  UNLIMITED,
+  type DecodeLimits,
   type OtlpAnyValue,
   type OtlpKeyValue,
   type OtlpResourceSpans,
@@ -45,6 +48,14 @@ function id(v: unknown, bytes: number, what: string, optional: boolean): string 
   fail(`${what} ${JSON.stringify(v.slice(0, 40))} is not ${bytes} bytes of hex`);
 }
 
+/** A list, without its entries beyond `maxListLength` (counted in `skipped`). */
+function list(v: unknown, what: string, limits: DecodeLimits): unknown[] {
+  const all = array(v, what);
+  if (all.length <= limits.maxListLength) return all;
+  limits.skipped += all.length - limits.maxListLength;
+  return all.slice(0, limits.maxListLength);
+}
+
 function enumValue(v: unknown, names: Readonly<Record<string, number>>, what: string): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -64,7 +75,7 @@ function text(v: unknown, what: string): string {
   return v;
 }
 
-function anyValue(v: unknown, depth: number): OtlpAnyValue {
+function anyValue(v: unknown, depth: number, limits: DecodeLimits): OtlpAnyValue {
   if (depth > MAX_DEPTH) fail(`attribute values nested deeper than ${MAX_DEPTH}`);
   const o = object(v, 'an attribute value');
   if (o.stringValue !== undefined) return { stringValue: String(o.stringValue) };
@@ -72,23 +83,23 @@ function anyValue(v: unknown, depth: number): OtlpAnyValue {
   if (o.intValue !== undefined) return { intValue: String(o.intValue) };
   if (o.doubleValue !== undefined) return { doubleValue: Number(o.doubleValue) };
   if (o.arrayValue !== undefined) {
-    return { arrayValue: { values: array(object(o.arrayValue, 'arrayValue').values, 'arrayValue.values').map((x) => anyValue(x, depth + 1)) } };
+    return { arrayValue: { values: list(object(o.arrayValue, 'arrayValue').values, 'arrayValue.values', limits).map((x) => anyValue(x, depth + 1, limits)) } };
   }
   if (o.kvlistValue !== undefined) {
-    return { kvlistValue: { values: attributes(object(o.kvlistValue, 'kvlistValue').values, depth + 1) } };
+    return { kvlistValue: { values: attributes(object(o.kvlistValue, 'kvlistValue').values, limits, depth + 1) } };
   }
   if (o.bytesValue !== undefined) return { bytesValue: String(o.bytesValue) };
   return {};
 }
 
-function attributes(v: unknown, depth = 0): OtlpKeyValue[] {
-  return array(v, 'attributes').map((kv) => {
+function attributes(v: unknown, limits: DecodeLimits, depth = 0): OtlpKeyValue[] {
+  return list(v, 'attributes', limits).map((kv) => {
     const o = object(kv, 'an attribute');
-    return { key: text(o.key, 'attribute key'), value: anyValue(o.value, depth + 1) };
+    return { key: text(o.key, 'attribute key'), value: anyValue(o.value, depth + 1, limits) };
   });
 }
 
-function span(v: unknown): OtlpSpan {
+function span(v: unknown, limits: DecodeLimits): OtlpSpan {
   const s = object(v, 'a span');
   const name = text(s.name, 'span name');
   const status = object(s.status, 'span status');
@@ -100,14 +111,14 @@ function span(v: unknown): OtlpSpan {
     kind: enumValue(s.kind, KINDS, 'span kind'),
     startTimeUnixNano: nanos(s.startTimeUnixNano, 'startTimeUnixNano'),
     endTimeUnixNano: nanos(s.endTimeUnixNano, 'endTimeUnixNano'),
-    attributes: attributes(s.attributes),
-    events: array(s.events, 'events').map((e) => {
+    attributes: attributes(s.attributes, limits),
+    events: list(s.events, 'events', limits).map((e) => {
       const o = object(e, 'an event');
-      return { timeUnixNano: nanos(o.timeUnixNano, 'event timeUnixNano'), name: text(o.name, 'event name'), attributes: attributes(o.attributes) };
+      return { timeUnixNano: nanos(o.timeUnixNano, 'event timeUnixNano'), name: text(o.name, 'event name'), attributes: attributes(o.attributes, limits) };
     }),
-    links: array(s.links, 'links').map((l) => {
+    links: list(s.links, 'links', limits).map((l) => {
       const o = object(l, 'a link');
-      return { traceId: id(o.traceId, 16, 'link traceId', false), spanId: id(o.spanId, 8, 'link spanId', false), attributes: attributes(o.attributes) };
+      return { traceId: id(o.traceId, 16, 'link traceId', false), spanId: id(o.spanId, 8, 'link spanId', false), attributes: attributes(o.attributes, limits) };
     }),
     status: { code: enumValue(status.code, CODES, 'status code'), message: text(status.message, 'status message') },
   };
@@ -115,33 +126,44 @@ function span(v: unknown): OtlpSpan {
   return out;
 }
 
-function scopeSpans(v: unknown): OtlpScopeSpans {
+function scopeSpans(v: unknown, limits: DecodeLimits): OtlpScopeSpans {
   const o = object(v, 'scopeSpans entry');
   const scope = object(o.scope ?? o.instrumentationLibrary, 'scope');
-  const out: OtlpScopeSpans = { scope: { name: text(scope.name, 'scope name') }, spans: array(o.spans, 'spans').map(span) };
+  const out: OtlpScopeSpans = { scope: { name: text(scope.name, 'scope name') }, spans: array(o.spans, 'spans').map((s) => span(s, limits)) };
   if (typeof scope.version === 'string') out.scope.version = scope.version;
   return out;
 }
 
-function resourceSpans(v: unknown): OtlpResourceSpans {
+function resourceSpans(v: unknown, limits: DecodeLimits): OtlpResourceSpans {
   const o = object(v, 'resourceSpans entry');
   return {
-    resource: { attributes: attributes(object(o.resource, 'resource').attributes) },
-    scopeSpans: array(o.scopeSpans ?? o.instrumentationLibrarySpans, 'scopeSpans').map(scopeSpans),
+    resource: { attributes: attributes(object(o.resource, 'resource').attributes, limits) },
+    scopeSpans: array(o.scopeSpans ?? o.instrumentationLibrarySpans, 'scopeSpans').map((ss) => scopeSpans(ss, limits)),
   };
+}
+
+/** Spans in a parsed request, counted before any is converted (0 where the shape is wrong: the decoder says why). */
+function countSpans(parsed: Json): number {
+  let count = 0;
+  for (const rs of Array.isArray(parsed.resourceSpans) ? parsed.resourceSpans : []) {
+    const scopes: unknown = isObject(rs) ? (rs.scopeSpans ?? rs.instrumentationLibrarySpans) : undefined;
+    for (const ss of Array.isArray(scopes) ? scopes : []) if (isObject(ss) && Array.isArray(ss.spans)) count += ss.spans.length;
+  }
+  return count;
 }
 
 /**
  * Parses an OTLP/JSON ExportTraceServiceRequest and normalises it: ids to lower-case hex (protojson's base64
  * accepted), enum names to numbers, 64-bit integers to strings. Throws {@link OtlpDecodeError} with a one-line
- * message on anything else. @internal
+ * message on anything else, and {@link OtlpTooManySpansError} when it holds more than `limits.maxSpans` spans; list
+ * entries beyond `limits.maxListLength` are left out (and counted in `limits.skipped`). @internal
  *
  * @example
  * ```ts
  * decodeOtlpJson('{"resourceSpans":[]}'); // { resourceSpans: [] }
  * ```
  */
-export function decodeOtlpJson(body: string): OtlpTraceRequest {
+export function decodeOtlpJson(body: string, limits: DecodeLimits = UNLIMITED()): OtlpTraceRequest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -149,5 +171,6 @@ export function decodeOtlpJson(body: string): OtlpTraceRequest {
     throw new OtlpDecodeError(`malformed OTLP/JSON: ${(error as Error).message}`);
   }
   if (!isObject(parsed)) fail('the body is not a JSON object');
-  return { resourceSpans: array(parsed.resourceSpans, 'resourceSpans').map(resourceSpans) };
+  if (countSpans(parsed) > limits.maxSpans) throw new OtlpTooManySpansError(limits.maxSpans);
+  return { resourceSpans: array(parsed.resourceSpans, 'resourceSpans').map((rs) => resourceSpans(rs, limits)) };
 }

@@ -70,6 +70,28 @@ export interface OtlpTraceRequest {
   resourceSpans: OtlpResourceSpans[];
 }
 
+/** What the decoders refuse to build: more spans than `maxSpans`, more list entries than `maxListLength`. @internal */
+export interface DecodeLimits {
+  /** More spans in one request: {@link OtlpTooManySpansError}, thrown before the rest is decoded. */
+  readonly maxSpans: number;
+  /** Entries of a list (attributes, events, links, array and kvlist values) beyond this are skipped, not decoded. */
+  readonly maxListLength: number;
+  /** Counts the entries skipped; the decoders add to it. */
+  skipped: number;
+}
+
+/** No limits: everything is decoded. @internal */
+export const UNLIMITED = (): DecodeLimits => ({ maxSpans: Infinity, maxListLength: Infinity, skipped: 0 });
+
+/** A request with more spans than `tracewire dev` decodes at once; answered with HTTP 413. @internal */
+export class OtlpTooManySpansError extends Error {
+  readonly code = 'TRACEWIRE_OTLP_TOO_MANY_SPANS' as const;
+  constructor(readonly maxSpans: number) {
+    super(`more than ${maxSpans} spans in one request: send smaller batches (e.g. OTEL_BSP_MAX_EXPORT_BATCH_SIZE)`);
+    this.name = 'OtlpTooManySpansError';
+  }
+}
+
 /** A request body `tracewire dev` cannot decode; its message is the one line answered with HTTP 400. @internal */
 export class OtlpDecodeError extends Error {
   readonly code = 'TRACEWIRE_OTLP_DECODE' as const;

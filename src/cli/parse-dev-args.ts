@@ -10,6 +10,10 @@ export interface DevArgs {
   readonly summary: boolean;
   readonly jsonl?: string;
   readonly forward?: string;
+  /** Extra names accepted in the `Host` header (`--allow-host`, repeatable). */
+  readonly allowedHosts: readonly string[];
+  /** What the receiver may hold, MiB (`--max-memory`). */
+  readonly maxMemoryMiB: number;
   readonly help: boolean;
 }
 
@@ -26,7 +30,15 @@ Options:
   --jsonl FILE     append every received span to FILE as OTLP/JSON, one per line
   --forward URL    also forward everything received to a real backend (OTLP/HTTP, e.g. http://localhost:14318)
   --quiet MS       print a trace once its root ended and no span came for MS ms (default 1000)
+  --allow-host H   also answer requests whose Host header names H (repeatable); by default only
+                   localhost, 127.0.0.1, [::1] and the --host address are answered (DNS rebinding protection)
+  --max-memory MB  what the receiver may hold, in MiB (default 256): uploads in flight, traces waiting and printed
   -h, --help       show this help
+
+Limits: a request body up to 32 MiB (64 MiB inflated) and 50000 spans, 32 uploads in flight,
+30 s per request (10 s for the headers); values longer than 8192 characters and lists longer
+than 128 entries are cut; a trace keeps at most 10000 spans, and at most 100000 spans wait in all.
+Each limit reached is said once on stderr, with its remedy.
 
 Apps: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import tracewire/register app.js
 `;
@@ -50,7 +62,7 @@ function isHttpUrl(value: string): boolean {
  */
 export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems: string[] } {
   const problems: string[] = [];
-  let values: Record<string, string | boolean | undefined> = {};
+  let values: Record<string, string | boolean | string[] | undefined> = {};
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -63,6 +75,8 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
         jsonl: { type: 'string' },
         forward: { type: 'string' },
         quiet: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        'max-memory': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -76,6 +90,10 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
   const forward = typeof values.forward === 'string' ? values.forward : undefined;
   if (forward !== undefined && !isHttpUrl(forward)) problems.push(`--forward ${maskUrl(forward)}: expected an http(s) URL`);
+  const maxMemoryMiB = values['max-memory'] === undefined ? 256 : Number(values['max-memory']);
+  if (!Number.isInteger(maxMemoryMiB) || maxMemoryMiB < 16) problems.push(`--max-memory ${String(values['max-memory'])}: expected a number of MiB, at least 16`);
+  const allowedHosts = Array.isArray(values['allow-host']) ? values['allow-host'] : [];
+  for (const name of allowedHosts) if (name.trim() === '' || /[\s/@]/.test(name.trim())) problems.push(`--allow-host ${JSON.stringify(name)}: expected a host name`);
   const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
   if (jsonl === '') problems.push('--jsonl: expected a file name');
   const args: DevArgs = {
@@ -84,6 +102,8 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
     portIsExplicit: values.port !== undefined,
     quietMs,
     summary: values.summary === true,
+    allowedHosts,
+    maxMemoryMiB,
     help: values.help === true,
     ...(jsonl !== undefined ? { jsonl } : {}),
     ...(forward !== undefined ? { forward } : {}),

@@ -37,6 +37,16 @@ const REMEMBERED_TRACES = 1000;
 const MAX_NAME = 256;
 /** What String#localeCompare does without arguments, without building a collator per comparison. */
 const collator = new Intl.Collator();
+/** Span ids remembered over all remembered traces (so a trace printed again counts only its new spans). */
+const REMEMBERED_SPANS = 200_000;
+/** Rows kept; beyond them, new services, operations and edges are counted together in one "(other …)" row. */
+const MAX_SERVICES = 100;
+const MAX_OPERATIONS = 1000;
+const MAX_EDGES = 1000;
+/** The row where what is beyond the limits above is counted. */
+const OTHER_SERVICES = '(other services)';
+const OTHER_OPERATIONS = '(other operations)';
+const OTHER_EDGE = `${OTHER_SERVICES}\u0000${OTHER_SERVICES}\u0000`;
 
 class Series {
   requests = 0;
@@ -63,6 +73,20 @@ class Series {
 }
 
 /** A request in RED terms: where a service is entered (server/consumer spans, roots, calls from another service). */
+/** The series of `key`, created while the map has room; beyond `max` entries, the series of (otherService, otherOperation). */
+function seriesOf(map: Map<string, Series>, key: string, max: number, service: string, operation: string, otherService: string, otherOperation: string): Series {
+  let s = map.get(key);
+  if (s !== undefined) return s;
+  if (map.size >= max) {
+    const otherKey = `${otherService}\u0000${otherOperation}\u0000`;
+    s = map.get(otherKey);
+    if (s === undefined) map.set(otherKey, (s = new Series(otherService, otherOperation)));
+    return s;
+  }
+  map.set(key, (s = new Series(service, operation)));
+  return s;
+}
+
 function isEntry(node: TraceNode): boolean {
   const kind = node.span.kind;
   return node.parent === undefined || kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER || node.parent.span.service !== node.span.service;
@@ -71,8 +95,10 @@ function isEntry(node: TraceNode): boolean {
 /**
  * RED metrics from spans, per service and per operation (requests, error rate, p50/p95/p99 latency), and the
  * service dependency graph with call counts. Traces are added as they complete; a trace added again with late
- * spans only counts its new spans. Bounded memory per service and operation: names are kept as printed (control
- * characters escaped, at most 256 characters) and percentiles from a reservoir of samples. @internal
+ * spans only counts its new spans (while it is among the last 1000 traces and 200000 span ids remembered). Bounded
+ * memory, whatever the senders: names are kept as printed (control characters escaped, at most 256 characters), at
+ * most 100 services, 1000 operations and 1000 edges get rows of their own, the rest are counted in
+ * "(other services)" / "(other operations)" rows, and percentiles come from a reservoir of samples. @internal
  *
  * @example
  * ```ts
@@ -86,6 +112,7 @@ export class RedSummary {
   private readonly operations = new Map<string, Series>();
   private readonly edges = new Map<string, { caller: string; callee: string; calls: number }>();
   private readonly counted = new Map<string, Set<string>>();
+  private countedSpans = 0;
   private traces = 0;
   private spans = 0;
 
@@ -94,32 +121,42 @@ export class RedSummary {
     if (seen === undefined) {
       seen = new Set();
       this.counted.set(tree.traceId, seen);
-      if (this.counted.size > REMEMBERED_TRACES) this.counted.delete(this.counted.keys().next().value!);
       this.traces++;
     }
     for (const node of tree.nodes) {
       if (seen.has(node.span.spanId)) continue;
       seen.add(node.span.spanId);
+      this.countedSpans++;
       this.spans++;
       const service = terminalText(node.span.service, MAX_NAME);
       const name = terminalText(node.span.name, MAX_NAME);
       if (node.parent !== undefined && node.parent.span.service !== node.span.service) {
         const caller = terminalText(node.parent.span.service, MAX_NAME);
         const key = `${caller}\u0000${service}`;
-        const edge = this.edges.get(key) ?? { caller, callee: service, calls: 0 };
+        let edge = this.edges.get(key);
+        if (edge === undefined) {
+          const room = this.edges.size < MAX_EDGES;
+          edge = this.edges.get(room ? key : OTHER_EDGE) ?? (room ? { caller, callee: service, calls: 0 } : { caller: OTHER_SERVICES, callee: OTHER_SERVICES, calls: 0 });
+          this.edges.set(room ? key : OTHER_EDGE, edge);
+        }
         edge.calls++;
-        this.edges.set(key, edge);
       }
       if (!isEntry(node)) continue;
       const duration = node.end - node.start;
       const error = node.span.statusCode === STATUS_CODE.ERROR;
-      let s = this.services.get(service);
-      if (s === undefined) this.services.set(service, (s = new Series(service, '')));
+      const s = seriesOf(this.services, service, MAX_SERVICES, service, '', OTHER_SERVICES, '');
       s.add(duration, error);
-      const opKey = `${service}\u0000${name}`;
-      let o = this.operations.get(opKey);
-      if (o === undefined) this.operations.set(opKey, (o = new Series(service, name)));
-      o.add(duration, error);
+      seriesOf(this.operations, `${service}\u0000${name}`, MAX_OPERATIONS, service, name, s.service, OTHER_OPERATIONS).add(duration, error);
+    }
+    this.forgetOldTraces();
+  }
+
+  /** Bounded: the oldest traces are forgotten beyond REMEMBERED_TRACES traces or REMEMBERED_SPANS span ids. */
+  private forgetOldTraces(): void {
+    while (this.counted.size > 1 && (this.counted.size > REMEMBERED_TRACES || this.countedSpans > REMEMBERED_SPANS)) {
+      const [oldest, ids] = this.counted.entries().next().value!;
+      this.counted.delete(oldest);
+      this.countedSpans -= ids.size;
     }
   }
 

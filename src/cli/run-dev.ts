@@ -34,6 +34,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       portIsExplicit: args.portIsExplicit,
       quietMs: args.quietMs,
       summary: args.summary,
+      allowedHosts: args.allowedHosts,
+      maxMemoryMiB: args.maxMemoryMiB,
       ...(args.jsonl !== undefined ? { jsonl: args.jsonl } : {}),
       ...(args.forward !== undefined ? { forward: args.forward } : {}),
       out: process.stdout,
