@@ -49,7 +49,7 @@ export function checkConfig(resolution: ConfigResolution): DoctorCheck[] {
       remedy: 'set OTEL_TRACES_SAMPLER_ARG to a ratio above 0, e.g. 0.1 for 10% or 1 for every trace.',
     });
   } else {
-    const ratio = typeof sampler === 'string' && sampler.endsWith('traceidratio') ? ` (ratio ${config.samplerArg})` : '';
+    const ratio = typeof sampler === 'string' && sampler.endsWith('traceidratio') ? ` (ratio ${String(config.samplerArg)})` : '';
     checks.push({ ok: true, title: `sampler ${typeof sampler === 'string' ? sampler : sampler.constructor?.name ?? 'instance'}${ratio} samples traces` });
   }
 

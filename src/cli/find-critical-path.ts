@@ -34,7 +34,7 @@ function frame(node: TraceNode, windowEnd: number): Frame {
       break;
     }
   }
-  const reach: number[] = new Array(children.length);
+  const reach = new Array<number>(children.length);
   let latest = -Infinity;
   for (let i = 0; i < children.length; i++) reach[i] = latest = Math.max(latest, children[i]!.end);
   return { node, children, reach, limit: children.length, cursor: Math.min(node.end, windowEnd), self: 0, done: false };

@@ -54,7 +54,7 @@ describe('tracewire dev', () => {
       expect((await fetch(`${app.url}/fail`)).status).toBe(500);
       await waitForOutput(dev, (out) => (out.match(/^Trace [0-9a-f]{32}/gm) ?? []).length >= 2);
       const out = dev.stdout();
-      expect(out).toMatch(/^Trace [0-9a-f]{32}  shop GET \/hello/m);
+      expect(out).toMatch(/^Trace [0-9a-f]{32} {2}shop GET \/hello/m);
       expect(out).toMatch(/^shop +GET \/fail .*✖ HTTP 500/m);
       expect(out).toMatch(/validate order .*✖ Error: order 42 is invalid/);
       expect(out).toContain('◀ bottleneck');

@@ -38,7 +38,7 @@ describe('tracewire dev at Ctrl-C', () => {
       expect(res.status).toBe(200);
     }
     await expect(server.close()).resolves.toBeUndefined();
-    expect(out.text()).toMatch(/^Trace 5bf92f3577b34da6a3ce929d0e0e4736  shop GET \/fine/m);
+    expect(out.text()).toMatch(/^Trace 5bf92f3577b34da6a3ce929d0e0e4736 {2}shop GET \/fine/m);
     expect(out.text()).toMatch(/^Summary: 2 traces, 2 spans$/m);
     expect(err.text()).toContain('tracewire dev: could not print trace 4bf92f3577b34da6a3ce929d0e0e4736: Invalid string length\n');
     expect(err.text()).toMatch(/received 2 spans in 2 requests\.\n$/);
