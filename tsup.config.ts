@@ -6,7 +6,22 @@ import { defineConfig, type Options } from 'tsup';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const packageRequire = createRequire(import.meta.url);
 /** Keep in sync with CHUNKED in src/instrumentations/bundled-instrumentations.ts (test/integration/startup-loads.test.ts checks it). */
-const CHUNKED_INSTRUMENTATIONS = ['amqplib', 'dns', 'express', 'fs', 'graphql', 'grpc', 'ioredis', 'kafkajs', 'koa', 'mongodb', 'mysql2', 'net', 'pg', 'redis'];
+const CHUNKED_INSTRUMENTATIONS = [
+  'amqplib',
+  'dns',
+  'express',
+  'fs',
+  'graphql',
+  'grpc',
+  'ioredis',
+  'kafkajs',
+  'koa',
+  'mongodb',
+  'mysql2',
+  'net',
+  'pg',
+  'redis',
+];
 const shared = {
   outDir: 'dist',
   target: 'node22',
@@ -59,7 +74,10 @@ function slimSemanticConventions(): NonNullable<Options['esbuildPlugins']>[numbe
     name: 'tracewire-slim-semantic-conventions',
     setup(build) {
       build.onResolve({ filter: /^@opentelemetry\/semantic-conventions$/ }, () => ({ path: 'slim', namespace: 'tracewire-semconv' }));
-      build.onResolve({ filter: /^tracewire:full-semantic-conventions$/ }, () => ({ path: '@opentelemetry/semantic-conventions', external: true }));
+      build.onResolve({ filter: /^tracewire:full-semantic-conventions$/ }, () => ({
+        path: '@opentelemetry/semantic-conventions',
+        external: true,
+      }));
       build.onLoad({ filter: /.*/, namespace: 'tracewire-semconv' }, () => ({ contents: source, loader: 'js' }));
     },
   };
@@ -122,7 +140,10 @@ export default defineConfig([
     ...shared,
     dts: false,
     entry: Object.fromEntries(
-      CHUNKED_INSTRUMENTATIONS.map((name) => [`instrumentations/${name}`, packageRequire.resolve(`@opentelemetry/instrumentation-${name}`)]),
+      CHUNKED_INSTRUMENTATIONS.map((name) => [
+        `instrumentations/${name}`,
+        packageRequire.resolve(`@opentelemetry/instrumentation-${name}`),
+      ]),
     ),
     format: ['cjs'],
     noExternal: [/^@opentelemetry\/(?!api(\/|$)|instrumentation$|core$|semantic-conventions$)/],

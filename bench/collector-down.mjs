@@ -176,7 +176,10 @@ export async function measure({ repeats = 3, spans = 1_000_000, quick = false, o
       'stock down': sample('stock', false),
       'stock up': sample('stock', true),
     };
-    raw = await interleave(Object.fromEntries(Object.entries(all).filter(([name]) => only === undefined || only.includes(name))), { repeats, warmup: 0 });
+    raw = await interleave(Object.fromEntries(Object.entries(all).filter(([name]) => only === undefined || only.includes(name))), {
+      repeats,
+      warmup: 0,
+    });
   } finally {
     receiver.close();
   }
@@ -210,8 +213,22 @@ export async function measure({ repeats = 3, spans = 1_000_000, quick = false, o
       { op: '>=', limit: 1 },
       `last run: ${JSON.stringify(last)}`,
     ),
-    row('collector down, stock BatchSpanProcessor: RSS growth (info, MiB)', 'MiB', pick('stock down', 'growthMiB'), pick('tracewire down', 'growthMiB'), undefined, 'stock / tracewire; the stock processor counts no drops'),
-    row('collector down vs up: stock event-loop delay p99 (info)', 'ms', pick('stock down', 'eldP99Ms'), pick('stock up', 'eldP99Ms'), undefined, 'stock down / stock up'),
+    row(
+      'collector down, stock BatchSpanProcessor: RSS growth (info, MiB)',
+      'MiB',
+      pick('stock down', 'growthMiB'),
+      pick('tracewire down', 'growthMiB'),
+      undefined,
+      'stock / tracewire; the stock processor counts no drops',
+    ),
+    row(
+      'collector down vs up: stock event-loop delay p99 (info)',
+      'ms',
+      pick('stock down', 'eldP99Ms'),
+      pick('stock up', 'eldP99Ms'),
+      undefined,
+      'stock down / stock up',
+    ),
   ];
   return { rows, raw };
 }
@@ -222,8 +239,12 @@ export async function run(options) {
 }
 
 function printTable({ rows, raw }) {
-  console.log(`collector down vs up, ${raw['tracewire down'][0].spans.toLocaleString('en-US')} spans offered in chunks of ${CHUNK} (node ${process.version}), medians of ${raw['tracewire down'].length} fresh processes`);
-  console.log(`${'variant'.padEnd(16)} ${'ns/span'.padEnd(8)} ${'RSS base'.padEnd(9)} ${'peak'.padEnd(7)} ${'after'.padEnd(7)} ${'growth'.padEnd(7)} ${'ELD p50'.padEnd(8)} ${'p99'.padEnd(7)} ${'max'.padEnd(7)} received  counters`);
+  console.log(
+    `collector down vs up, ${raw['tracewire down'][0].spans.toLocaleString('en-US')} spans offered in chunks of ${CHUNK} (node ${process.version}), medians of ${raw['tracewire down'].length} fresh processes`,
+  );
+  console.log(
+    `${'variant'.padEnd(16)} ${'ns/span'.padEnd(8)} ${'RSS base'.padEnd(9)} ${'peak'.padEnd(7)} ${'after'.padEnd(7)} ${'growth'.padEnd(7)} ${'ELD p50'.padEnd(8)} ${'p99'.padEnd(7)} ${'max'.padEnd(7)} received  counters`,
+  );
   const m = (xs) => summarize(xs).median;
   for (const [name, xs] of Object.entries(raw)) {
     const f = (k, d = 1) => m(xs.map((s) => s[k])).toFixed(d);
@@ -238,7 +259,9 @@ function printTable({ rows, raw }) {
   }
   for (const r of rows) {
     const met = r.bar ? ((r.bar.op === '>=' ? r.ratio >= r.bar.limit : r.ratio <= r.bar.limit) ? 'met' : 'NOT met') : 'info';
-    console.log(`${r.name}: ${r.tracewire.median.toFixed(2)} vs ${r.stock.median.toFixed(2)} ${r.unit} = ${r.ratio.toFixed(3)}${r.bar ? ` (bar ${r.bar.op} ${r.bar.limit}: ${met})` : ''}`);
+    console.log(
+      `${r.name}: ${r.tracewire.median.toFixed(2)} vs ${r.stock.median.toFixed(2)} ${r.unit} = ${r.ratio.toFixed(3)}${r.bar ? ` (bar ${r.bar.op} ${r.bar.limit}: ${met})` : ''}`,
+    );
   }
 }
 

@@ -80,9 +80,11 @@ async function measure(url, ms, concurrency) {
         })
         .end();
     });
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < end) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) await one();
+    }),
+  );
   agent.destroy();
   return { latencies, errors };
 }
@@ -125,7 +127,16 @@ export async function runRows(options) {
   const out = [];
   for (const r of rows.slice(1)) {
     const note = `${r.requests} requests (${up.requests} with the collector up), ${r.errors} failed, RSS ${r.rssMiB} MiB, ${r.dropped} spans dropped and counted`;
-    out.push(row(`collector ${r.collector} vs up: request p99 (instrumented http server, closed loop)`, 'ms', [r.p99Ms], [up.p99Ms], undefined, note));
+    out.push(
+      row(
+        `collector ${r.collector} vs up: request p99 (instrumented http server, closed loop)`,
+        'ms',
+        [r.p99Ms],
+        [up.p99Ms],
+        undefined,
+        note,
+      ),
+    );
     out.push(row(`collector ${r.collector} vs up: request p50`, 'ms', [r.p50Ms], [up.p50Ms]));
   }
   return out;

@@ -109,8 +109,7 @@ export async function startApp(variant, { endpoint, cpus, extraFlags = [], extra
   };
 }
 
-const load = (url, seconds, connections) =>
-  autocannon({ url: `${url}${PATH}`, connections, duration: seconds, pipelining: 1 });
+const load = (url, seconds, connections) => autocannon({ url: `${url}${PATH}`, connections, duration: seconds, pipelining: 1 });
 
 /** Waits until the receiver's span count stops changing (the last export may still be on the wire). */
 async function settledCounts(receiver) {
@@ -170,10 +169,10 @@ export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connect
   const opts = { warmupS, durationS, connections, appCpus: pinning.appCpus };
   let raw;
   try {
-    raw = await interleave(
-      Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, () => sample(v, receiver, opts)])),
-      { repeats, warmup: 0 },
-    );
+    raw = await interleave(Object.fromEntries(Object.entries(variants).map(([name, v]) => [name, () => sample(v, receiver, opts)])), {
+      repeats,
+      warmup: 0,
+    });
   } finally {
     receiver.close();
     pinning.restore();
@@ -189,9 +188,39 @@ export async function measure({ repeats = 3, durationS = 5, warmupS = 2, connect
   };
   const setup = `${connections} connections, ${durationS} s after ${warmupS} s warm-up, ${repeats} fresh processes per variant, ${pinning.appCpus !== undefined ? 'app pinned to CPU 1, load generator + receiver to CPU 0' : 'not pinned'}`;
   const rows = [];
-  if (raw['tracewire 100%']) rows.push(row('HTTP load, traced/bare, 100% sampled', 'req/s', rps('tracewire 100%'), rps('bare'), { op: '>=', limit: 0.8 }, `${setup}; delivered ${delivered('tracewire 100%')}`));
-  if (raw['tracewire 10%']) rows.push(row('HTTP load, traced/bare, 10% sampled', 'req/s', rps('tracewire 10%'), rps('bare'), { op: '>=', limit: 0.95 }, `delivered ${delivered('tracewire 10%')}`));
-  if (raw.stock) rows.push(row('HTTP load, stock auto-instrumentations/bare, 100% (info)', 'req/s', rps('stock'), rps('bare'), undefined, `delivered ${delivered('stock')}`));
+  if (raw['tracewire 100%'])
+    rows.push(
+      row(
+        'HTTP load, traced/bare, 100% sampled',
+        'req/s',
+        rps('tracewire 100%'),
+        rps('bare'),
+        { op: '>=', limit: 0.8 },
+        `${setup}; delivered ${delivered('tracewire 100%')}`,
+      ),
+    );
+  if (raw['tracewire 10%'])
+    rows.push(
+      row(
+        'HTTP load, traced/bare, 10% sampled',
+        'req/s',
+        rps('tracewire 10%'),
+        rps('bare'),
+        { op: '>=', limit: 0.95 },
+        `delivered ${delivered('tracewire 10%')}`,
+      ),
+    );
+  if (raw.stock)
+    rows.push(
+      row(
+        'HTTP load, stock auto-instrumentations/bare, 100% (info)',
+        'req/s',
+        rps('stock'),
+        rps('bare'),
+        undefined,
+        `delivered ${delivered('stock')}`,
+      ),
+    );
   // The same comparison in server CPU time per request (user + system of the app process over the measured window):
   // less sensitive to the other work on a shared machine than req/s. Traced/bare here is the inverse of the req/s ratio
   // when the server is saturated.
@@ -209,7 +238,9 @@ export async function run(options) {
 
 function printTable({ rows, raw, setup }) {
   console.log(`express GET ${PATH} under autocannon (node ${process.version}): ${setup}`);
-  console.log(`${'variant'.padEnd(16)} ${'req/s min/median/max'.padEnd(24)} ${'CPU µs/req'.padEnd(11)} ${'p99 ms'.padEnd(8)} ${'RSS MiB'.padEnd(8)} spans/resp  B/span  exports  tracewire stats`);
+  console.log(
+    `${'variant'.padEnd(16)} ${'req/s min/median/max'.padEnd(24)} ${'CPU µs/req'.padEnd(11)} ${'p99 ms'.padEnd(8)} ${'RSS MiB'.padEnd(8)} spans/resp  B/span  exports  tracewire stats`,
+  );
   for (const [name, xs] of Object.entries(raw)) {
     const r = summarize(xs.map((s) => s.rps));
     const p99 = summarize(xs.map((s) => s.p99Ms)).median;
@@ -221,7 +252,12 @@ function printTable({ rows, raw, setup }) {
     const exports = xs.reduce((n, s) => n + s.exports, 0);
     const stats = xs.map((s) => s.stats).filter(Boolean);
     const st = stats.length
-      ? stats.reduce((a, s) => ({ exported: a.exported + s.exported, dropped: a.dropped + s.dropped, failed: a.failed + s.failed, queued: a.queued + s.queued }))
+      ? stats.reduce((a, s) => ({
+          exported: a.exported + s.exported,
+          dropped: a.dropped + s.dropped,
+          failed: a.failed + s.failed,
+          queued: a.queued + s.queued,
+        }))
       : null;
     const errors = xs.reduce((n, s) => n + s.errors, 0);
     console.log(
@@ -231,12 +267,19 @@ function printTable({ rows, raw, setup }) {
     );
     const names = {};
     for (const s of xs) for (const [n, c] of Object.entries(s.names)) names[n] = (names[n] ?? 0) + c;
-    if (spans) console.log(`${''.padEnd(16)} span names: ${Object.entries(names).map(([n, c]) => `${n} x${c}`).join(', ')}`);
+    if (spans)
+      console.log(
+        `${''.padEnd(16)} span names: ${Object.entries(names)
+          .map(([n, c]) => `${n} x${c}`)
+          .join(', ')}`,
+      );
     const warnings = [...new Set(xs.map((s) => s.warnings).filter(Boolean))];
     for (const w of warnings) console.log(`${''.padEnd(16)} stderr: ${w.split('\n')[0]}`);
   }
   for (const r of rows) {
-    const bar = r.bar ? ` (bar ${r.bar.op} ${r.bar.limit}: ${(r.bar.op === '>=' ? r.ratio >= r.bar.limit : r.ratio <= r.bar.limit) ? 'met' : 'NOT met'})` : '';
+    const bar = r.bar
+      ? ` (bar ${r.bar.op} ${r.bar.limit}: ${(r.bar.op === '>=' ? r.ratio >= r.bar.limit : r.ratio <= r.bar.limit) ? 'met' : 'NOT met'})`
+      : '';
     console.log(`${r.name}: ${r.ratio.toFixed(3)}${bar}`);
   }
 }

@@ -42,7 +42,19 @@ function writableSink() {
 const pinoLine = (logger) => (i) => logger.info({ orderId: i }, 'order paid');
 // A request log as apps write them: eight fields and a message.
 const pinoRequestLine = (logger) => (i) =>
-  logger.info({ method: 'POST', route: '/api/orders/:id', status: 201, durationMs: i % 97, userId: 'u-4821', orderId: i, items: 3, region: 'eu-west-1' }, 'request completed');
+  logger.info(
+    {
+      method: 'POST',
+      route: '/api/orders/:id',
+      status: 201,
+      durationMs: i % 97,
+      userId: 'u-4821',
+      orderId: i,
+      items: 3,
+      region: 'eu-west-1',
+    },
+    'request completed',
+  );
 const winstonLine = (logger) => (i) => logger.info('order paid', { orderId: i });
 const winstonTo = (format) => winston.createLogger({ format, transports: [new winston.transports.Stream({ stream: writableSink() })] });
 const emptyMixin = () => ({});
@@ -50,14 +62,60 @@ const constantMixin = () => ({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', spa
 
 /** Each case: whether a span is active, and a factory of the two loggers ("with" tracewire's hook, "without"). */
 const CASES = [
-  { name: 'pino, in a span', span: true, make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({}, destination)) }) },
-  { name: 'pino, no span', span: false, make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({}, destination)) }) },
-  { name: 'pino, in a span, vs constant mixin', span: true, make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({ mixin: constantMixin }, destination)) }) },
-  { name: 'pino, no span, vs empty mixin', span: false, make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({ mixin: emptyMixin }, destination)) }) },
-  { name: 'pino, in a span, Writable sink', span: true, make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, writableSink())), without: pinoLine(pino({}, writableSink())) }) },
-  { name: 'pino, 8-field line, in a span', span: true, make: () => ({ with: pinoRequestLine(pino({ mixin: pinoMixin() }, destination)), without: pinoRequestLine(pino({}, destination)) }) },
-  { name: 'winston, in a span', span: true, lineFactor: 0.1, make: () => ({ with: winstonLine(winstonTo(winston.format.combine(traceFormat(), winston.format.json()))), without: winstonLine(winstonTo(winston.format.json())) }) },
-  { name: 'winston, no span', span: false, lineFactor: 0.1, make: () => ({ with: winstonLine(winstonTo(winston.format.combine(traceFormat(), winston.format.json()))), without: winstonLine(winstonTo(winston.format.json())) }) },
+  {
+    name: 'pino, in a span',
+    span: true,
+    make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({}, destination)) }),
+  },
+  {
+    name: 'pino, no span',
+    span: false,
+    make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, destination)), without: pinoLine(pino({}, destination)) }),
+  },
+  {
+    name: 'pino, in a span, vs constant mixin',
+    span: true,
+    make: () => ({
+      with: pinoLine(pino({ mixin: pinoMixin() }, destination)),
+      without: pinoLine(pino({ mixin: constantMixin }, destination)),
+    }),
+  },
+  {
+    name: 'pino, no span, vs empty mixin',
+    span: false,
+    make: () => ({
+      with: pinoLine(pino({ mixin: pinoMixin() }, destination)),
+      without: pinoLine(pino({ mixin: emptyMixin }, destination)),
+    }),
+  },
+  {
+    name: 'pino, in a span, Writable sink',
+    span: true,
+    make: () => ({ with: pinoLine(pino({ mixin: pinoMixin() }, writableSink())), without: pinoLine(pino({}, writableSink())) }),
+  },
+  {
+    name: 'pino, 8-field line, in a span',
+    span: true,
+    make: () => ({ with: pinoRequestLine(pino({ mixin: pinoMixin() }, destination)), without: pinoRequestLine(pino({}, destination)) }),
+  },
+  {
+    name: 'winston, in a span',
+    span: true,
+    lineFactor: 0.1,
+    make: () => ({
+      with: winstonLine(winstonTo(winston.format.combine(traceFormat(), winston.format.json()))),
+      without: winstonLine(winstonTo(winston.format.json())),
+    }),
+  },
+  {
+    name: 'winston, no span',
+    span: false,
+    lineFactor: 0.1,
+    make: () => ({
+      with: winstonLine(winstonTo(winston.format.combine(traceFormat(), winston.format.json()))),
+      without: winstonLine(winstonTo(winston.format.json())),
+    }),
+  },
 ];
 
 /** Logs `lines` lines and returns the ns per line. */
@@ -80,14 +138,20 @@ async function measureCase(index, repeats, lines) {
     const n = Math.round(lines * (c.lineFactor ?? 1));
     const measure = (variant) => (c.span ? withSpan('request', () => timeLines(loggers[variant], n)) : timeLines(loggers[variant], n));
     const times = { with: [], without: [] };
-    for (let i = 0; i < 3; i++) measure('with'), measure('without');
+    for (let i = 0; i < 3; i++) (measure('with'), measure('without'));
     for (let r = 0; r < repeats; r++) {
       for (const variant of r % 2 === 0 ? ['with', 'without'] : ['without', 'with']) times[variant].push(measure(variant));
       await new Promise((resolve) => setImmediate(resolve)); // let winston's stream pipeline drain
     }
     const tracewire = stats(times.with);
     const stock = stats(times.without);
-    return { name: `log correlation: ${c.name}, with the hook/without`, unit: 'ns/line', tracewire, stock, ratio: tracewire.median / stock.median };
+    return {
+      name: `log correlation: ${c.name}, with the hook/without`,
+      unit: 'ns/line',
+      tracewire,
+      stock,
+      ratio: tracewire.median / stock.median,
+    };
   } finally {
     await tracing.shutdown();
   }
@@ -101,7 +165,9 @@ async function measureCase(index, repeats, lines) {
  */
 export async function run({ repeats = 15, lines = 20_000 } = {}) {
   const self = fileURLToPath(import.meta.url);
-  return CASES.map((_, index) => JSON.parse(execFileSync(process.execPath, [self, '--case', String(index), String(repeats), String(lines)], { encoding: 'utf8' })));
+  return CASES.map((_, index) =>
+    JSON.parse(execFileSync(process.execPath, [self, '--case', String(index), String(repeats), String(lines)], { encoding: 'utf8' })),
+  );
 }
 
 function format(row) {

@@ -37,7 +37,10 @@ export function makeBatches(batches) {
     'process.runtime.name': 'nodejs',
     'telemetry.sdk.language': 'nodejs',
   });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [{ onStart() {}, onEnd: (s) => spans.push(s), forceFlush: async () => {}, shutdown: async () => {} }] });
+  const provider = new BasicTracerProvider({
+    resource,
+    spanProcessors: [{ onStart() {}, onEnd: (s) => spans.push(s), forceFlush: async () => {}, shutdown: async () => {} }],
+  });
   const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.223.0');
   for (let i = 0; i < batches * BATCH; i++) {
     const method = METHODS[i % METHODS.length];

@@ -78,7 +78,7 @@ async function measure(variant, durationS, dataFile, pinning) {
     for (const line of report.split('\n')) {
       const m = /^\s+[\d.]+%\s+(\d+)\s+(.+?)\s+\[.\]\s+(.*)$/.exec(line);
       if (!m) continue;
-      const us = (Number(m[1]) / FREQUENCY) * 1e6 / requests;
+      const us = ((Number(m[1]) / FREQUENCY) * 1e6) / requests;
       const category = categoryOf(m[2], m[3].trim());
       categories.set(category, (categories.get(category) ?? 0) + us);
     }
@@ -88,7 +88,8 @@ async function measure(variant, durationS, dataFile, pinning) {
     receiver.close();
     // --perf-basic-prof writes the JIT symbol map to /tmp and V8's log (isolate-*-<pid>-v8.log) to the app's folder.
     rmSync(`/tmp/perf-${app.child.pid}.map`, { force: true });
-    for (const f of readdirSync(root)) if (f.startsWith('isolate-') && f.endsWith(`-${app.child.pid}-v8.log`)) rmSync(join(root, f), { force: true });
+    for (const f of readdirSync(root))
+      if (f.startsWith('isolate-') && f.endsWith(`-${app.child.pid}-v8.log`)) rmSync(join(root, f), { force: true });
     rmSync(dataFile, { force: true });
   }
 }
@@ -104,7 +105,8 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   const results = {};
   const pinning = pinLoadGenerator();
   try {
-    for (const name of names) results[name] = await measure(VARIANTS[name], durationS, join(tmpdir(), `tracewire-perf-${process.pid}.data`), pinning);
+    for (const name of names)
+      results[name] = await measure(VARIANTS[name], durationS, join(tmpdir(), `tracewire-perf-${process.pid}.data`), pinning);
   } finally {
     pinning.restore();
   }

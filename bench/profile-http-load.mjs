@@ -44,7 +44,11 @@ function originalFrame(callFrame) {
   if (!entry?.originalSource) return callFrame;
   const source = entry.originalSource.replace(/^(\.\.\/)+/, '/');
   const inPackage = source.includes('/node_modules/');
-  return { functionName: callFrame.functionName, url: inPackage ? source : `/dist/${source.replace(/^\/?src\//, 'src/')}`, lineNumber: entry.originalLine };
+  return {
+    functionName: callFrame.functionName,
+    url: inPackage ? source : `/dist/${source.replace(/^\/?src\//, 'src/')}`,
+    lineNumber: entry.originalLine,
+  };
 }
 
 /** Aggregates a V8 .cpuprofile: milliseconds per area and per function (self time). */
@@ -92,21 +96,32 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   // Pinned as in bench/http-load.mjs: the app on CPU 1, autocannon and the receiver on CPU 0.
   const pinning = pinLoadGenerator();
   const receiver = await startReceiverProcess({ cpus: pinning.receiverCpus });
-  const app = await startApp(VARIANTS[name], { endpoint: receiver.url, cpus: pinning.appCpus, extraFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const app = await startApp(VARIANTS[name], {
+    endpoint: receiver.url,
+    cpus: pinning.appCpus,
+    extraFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
   const warm = await autocannon({ url: `${app.url}/api/users`, connections, duration: 2 });
   const result = await autocannon({ url: `${app.url}/api/users`, connections, duration: durationS });
   await app.stop();
   receiver.close();
   pinning.restore();
-  const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile')));
+  const file = join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+  );
   const { totalMs, areas, functions } = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')));
   const busy = totalMs - (areas.find(([a]) => a === '(idle)')?.[1] ?? 0);
   const requests = result['2xx'] + warm['2xx'];
   console.log(`${name}: ${(result['2xx'] / result.duration).toFixed(0)} req/s measured under the profiler; profile ${file}`);
-  console.log(`busy (non-idle) time ${busy.toFixed(0)} ms over the whole run including startup, ${((busy * 1000) / requests).toFixed(0)} µs per request`);
+  console.log(
+    `busy (non-idle) time ${busy.toFixed(0)} ms over the whole run including startup, ${((busy * 1000) / requests).toFixed(0)} µs per request`,
+  );
   console.log('\nself time by package (Node.js internals and native frames charged to the calling package):');
   const us = (ms) => ((ms * 1000) / requests).toFixed(1).padStart(6);
-  for (const [area, ms] of areas) if (ms / busy >= 0.005 && area !== '(idle)') console.log(`  ${(100 * ms / busy).toFixed(1).padStart(5)}% ${us(ms)} µs/req  ${area}`);
+  for (const [area, ms] of areas)
+    if (ms / busy >= 0.005 && area !== '(idle)') console.log(`  ${((100 * ms) / busy).toFixed(1).padStart(5)}% ${us(ms)} µs/req  ${area}`);
   console.log('\ntop functions by self time:');
-  for (const [fn, ms] of functions.filter(([f]) => !f.startsWith('(idle)')).slice(0, 30)) console.log(`  ${(100 * ms / busy).toFixed(1).padStart(5)}% ${us(ms)} µs/req  ${fn}`);
+  for (const [fn, ms] of functions.filter(([f]) => !f.startsWith('(idle)')).slice(0, 30))
+    console.log(`  ${((100 * ms) / busy).toFixed(1).padStart(5)}% ${us(ms)} µs/req  ${fn}`);
 }

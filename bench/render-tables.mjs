@@ -23,7 +23,9 @@ const escapeCell = (s) => s.replaceAll('|', '\\|');
 function cell(r) {
   if (!r) return 'not measured';
   const ratio = r.ratio === null ? '' : ` (${r.ratio.toFixed(3)})`;
-  const figures = r.stock ? `${figure(r.tracewire.median)} vs ${figure(r.stock.median)} ${r.unit}` : `${figure(r.tracewire.median)} ${r.unit}`;
+  const figures = r.stock
+    ? `${figure(r.tracewire.median)} vs ${figure(r.stock.median)} ${r.unit}`
+    : `${figure(r.tracewire.median)} ${r.unit}`;
   const verdict = r.bar ? (meetsBar(r) ? ' met' : ' **not met**') : '';
   return `${figures}${ratio}${verdict}`;
 }
@@ -33,7 +35,10 @@ export function renderTable(runs, barsOnly) {
   const lines = [];
   lines.push(
     `Medians; the ratio is tracewire's over the baseline's. Rendered by \`node bench/render-tables.mjs\` from ${runs
-      .map((run) => `\`bench/results/${run.file}\` (Node.js ${run.node.slice(1)}, ${run.date.slice(0, 10)}, commit ${run.commit}, ${run.cores} × ${run.cpu})`)
+      .map(
+        (run) =>
+          `\`bench/results/${run.file}\` (Node.js ${run.node.slice(1)}, ${run.date.slice(0, 10)}, commit ${run.commit}, ${run.cores} × ${run.cpu})`,
+      )
       .join(' and ')}.`,
     '',
     `| benchmark | ${runs.map((run) => `Node.js ${run.node.slice(1)}`).join(' | ')} | bar |`,
@@ -70,7 +75,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const rendered = renderInto(text, runs);
     if (rendered === text) continue;
     if (process.argv.includes('--check')) {
-      console.error(`${file.pathname}: a benchmark table differs from the rendering of the results files; run node bench/render-tables.mjs`);
+      console.error(
+        `${file.pathname}: a benchmark table differs from the rendering of the results files; run node bench/render-tables.mjs`,
+      );
       stale = true;
     } else {
       writeFileSync(file, rendered);

@@ -29,7 +29,9 @@ const onlyIndex = args.indexOf('--only');
 const only = onlyIndex === -1 ? null : args[onlyIndex + 1].split(',');
 
 const meta = runMeta({ quick });
-console.log(`tracewire benchmarks, node ${meta.node}, ${meta.date}, commit ${meta.commit}, ${meta.cores} x ${meta.cpu}${quick ? ' (quick)' : ''}`);
+console.log(
+  `tracewire benchmarks, node ${meta.node}, ${meta.date}, commit ${meta.commit}, ${meta.cores} x ${meta.cpu}${quick ? ' (quick)' : ''}`,
+);
 let ok = true;
 const benches = {};
 for (const [name, full, short, exportName = 'run'] of BENCHES) {

@@ -4,7 +4,11 @@
 // versus the same provider with always_on (both ending in the same no-op processor).
 // Usage: npm run build && node bench/samplers.mjs [repeats]
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
-import { AlwaysOnSampler as StockAlwaysOn, TracerProvider as BasicTracerProvider, TraceIdRatioBasedSampler as StockRatio } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler as StockAlwaysOn,
+  TracerProvider as BasicTracerProvider,
+  TraceIdRatioBasedSampler as StockRatio,
+} from '@opentelemetry/sdk-trace';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -14,7 +18,12 @@ const tw = require('../dist/index.cjs');
 
 const IDS = Array.from({ length: 4096 }, () => randomBytes(16).toString('hex'));
 const MASK = IDS.length - 1;
-const LOCAL_PARENT = trace.setSpanContext(ROOT_CONTEXT, { traceId: IDS[0], spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: false });
+const LOCAL_PARENT = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: IDS[0],
+  spanId: '00f067aa0ba902b7',
+  traceFlags: TraceFlags.SAMPLED,
+  isRemote: false,
+});
 const NOOP = { onStart() {}, onEnd() {}, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
 let sink = 0;
 
@@ -120,7 +129,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { rows, tailRow } = await run({ repeats });
   console.log(`sampling decision cost, ${repeats} interleaved repeats of 1,000,000 decisions (node ${process.version})`);
   console.log(`${'sampler'.padEnd(48)} ns/decision min/median/max   vs stock traceidratio`);
-  for (const r of rows) console.log(`${r.name.padEnd(48)} ${r.min.toFixed(1)}/${r.median.toFixed(1)}/${r.max.toFixed(1)}`.padEnd(80) + `${r.ratio.toFixed(2)}x`);
+  for (const r of rows)
+    console.log(
+      `${r.name.padEnd(48)} ${r.min.toFixed(1)}/${r.median.toFixed(1)}/${r.max.toFixed(1)}`.padEnd(80) + `${r.ratio.toFixed(2)}x`,
+    );
   console.log(
     `${tailRow.name.padEnd(48)} ${tailRow.min.toFixed(0)}/${tailRow.median.toFixed(0)}/${tailRow.max.toFixed(0)} ns/span`.padEnd(80) +
       `${tailRow.ratio.toFixed(2)}x (always_on: ${tailRow.baseline.toFixed(0)} ns/span)`,

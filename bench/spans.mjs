@@ -81,11 +81,29 @@ async function pipelineCase(repeats) {
     }
     const samples = await interleave(variants, { repeats, warmup: 1 });
     const med = (xs) => summarize(xs).median;
-    const note = (v) => `creation ${med(detail[v].create).toFixed(2)} µs/span, ${med(detail[v].bytes).toFixed(0)} B/span delivered, ${(100 * med(detail[v].spans)).toFixed(1)}% of spans delivered`;
+    const note = (v) =>
+      `creation ${med(detail[v].create).toFixed(2)} µs/span, ${med(detail[v].bytes).toFixed(0)} B/span delivered, ${(100 * med(detail[v].spans)).toFixed(1)}% of spans delivered`;
     const rows = [
-      row('pipeline: sampled span + export + flush, per span delivered', 'µs/span', samples.tracewire, samples.stock, { op: '<=', limit: 0.5 }, `tracewire ${note('tracewire')}; stock ${note('stock')}`),
-      row('pipeline: creation only (spans ended, export not run), per span offered', 'µs/span', detail.tracewire.create, detail.stock.create),
-      row('pipeline: spans delivered per span offered (info; the default 2048-span queue drops a few under this burst)', 'share', detail.tracewire.spans, detail.stock.spans),
+      row(
+        'pipeline: sampled span + export + flush, per span delivered',
+        'µs/span',
+        samples.tracewire,
+        samples.stock,
+        { op: '<=', limit: 0.5 },
+        `tracewire ${note('tracewire')}; stock ${note('stock')}`,
+      ),
+      row(
+        'pipeline: creation only (spans ended, export not run), per span offered',
+        'µs/span',
+        detail.tracewire.create,
+        detail.stock.create,
+      ),
+      row(
+        'pipeline: spans delivered per span offered (info; the default 2048-span queue drops a few under this burst)',
+        'share',
+        detail.tracewire.spans,
+        detail.stock.spans,
+      ),
     ];
     await tracing.shutdown();
     await stockProvider.shutdown();
@@ -110,12 +128,24 @@ async function unsampledCase(repeats) {
   const { initTracing, parentBased, ratioSampler } = await import('tracewire');
   const { ProxyTracerProvider } = await import('@opentelemetry/api');
   const { TracerProvider: BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = await import('@opentelemetry/sdk-trace');
-  const tracing = initTracing({ serviceName: 'bench', sampler: parentBased(ratioSampler(0.0001)), exporters: ['none'], instrumentations: false, shutdownSignals: false });
+  const tracing = initTracing({
+    serviceName: 'bench',
+    sampler: parentBased(ratioSampler(0.0001)),
+    exporters: ['none'],
+    instrumentations: false,
+    shutdownSignals: false,
+  });
   const noop = new ProxyTracerProvider().getTracer('bench');
-  const stock = new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.0001) }) }).getTracer('bench');
+  const stock = new BasicTracerProvider({ sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.0001) }) }).getTracer(
+    'bench',
+  );
   const count = 1_000_000;
   const samples = await interleave(
-    { tracewire: () => timeStartEnd(tracing.tracer, count), noop: () => timeStartEnd(noop, count), stock: () => timeStartEnd(stock, count) },
+    {
+      tracewire: () => timeStartEnd(tracing.tracer, count),
+      noop: () => timeStartEnd(noop, count),
+      stock: () => timeStartEnd(stock, count),
+    },
     { repeats, warmup: 2 },
   );
   await tracing.shutdown();
@@ -186,7 +216,10 @@ async function withSpanCase(repeats) {
   await tracing.shutdown();
   return [
     row('withSpan sync vs startActiveSpan + try/catch/finally', 'ns/call', sync.withSpan, sync.hand, { op: '<=', limit: 1.05 }),
-    row('withSpan async vs startActiveSpan + try/catch/finally', 'ns/call', asyncSamples.withSpan, asyncSamples.hand, { op: '<=', limit: 1.05 }),
+    row('withSpan async vs startActiveSpan + try/catch/finally', 'ns/call', asyncSamples.withSpan, asyncSamples.hand, {
+      op: '<=',
+      limit: 1.05,
+    }),
   ];
 }
 
@@ -244,7 +277,11 @@ const CASES = { pipeline: pipelineCase, unsampled: unsampledCase, withSpan: with
 export async function run({ repeats = 7, cases = Object.keys(CASES) } = {}) {
   const rows = [];
   for (const name of cases) {
-    const out = execFileSync(process.execPath, [here, '--case', name, String(repeats)], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    const out = execFileSync(process.execPath, [here, '--case', name, String(repeats)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     rows.push(...JSON.parse(out.trim().split('\n').pop()));
   }
   return rows;

@@ -28,7 +28,11 @@ const VARIANTS = [
   { name: 'bare node', flags: [] },
   { name: 'tracewire: --import tracewire/register', flags: ['--import', 'tracewire/register'] },
   // The ESM hooks on a loader thread (module.register), as before Node.js 22.22.3/24.11.1 or with this variable.
-  { name: 'tracewire, ESM hooks on a loader thread (TRACEWIRE_ESM_HOOKS=thread)', flags: ['--import', 'tracewire/register'], env: { TRACEWIRE_ESM_HOOKS: 'thread' } },
+  {
+    name: 'tracewire, ESM hooks on a loader thread (TRACEWIRE_ESM_HOOKS=thread)',
+    flags: ['--import', 'tracewire/register'],
+    env: { TRACEWIRE_ESM_HOOKS: 'thread' },
+  },
   { name: 'stock: --require .../register, detectors env,host,os,process', flags: STOCK_REGISTER, env: DETECTORS_OFF },
   // As the OTel getting-started docs show it (all detectors; the cloud ones wait on metadata endpoints, which
   // delays exit by about 8 s here, not the listening time: the bench stops each app once it printed its line).
@@ -54,15 +58,24 @@ function createApp() {
   link('@opentelemetry/auto-instrumentations-node', join(root, 'node_modules/@opentelemetry/auto-instrumentations-node'));
   link('@opentelemetry/instrumentation', join(root, 'node_modules/@opentelemetry/instrumentation'));
   writeFileSync(join(dir, 'package.json'), '{ "name": "hello", "private": true }\n');
-  writeFileSync(join(dir, 'app.mjs'), `import express from 'express';\n\nconst app = express();\napp.get('/', (_req, res) => res.send('hello'));\n` +
-    `const server = app.listen(0, '127.0.0.1', () => {\n` +
-    `  process.stdout.write(\`\${JSON.stringify({ ready: performance.now(), maxRssKiB: process.resourceUsage().maxRSS })}\\n\`);\n` +
-    `  server.close();\n});\n`);
+  writeFileSync(
+    join(dir, 'app.mjs'),
+    `import express from 'express';\n\nconst app = express();\napp.get('/', (_req, res) => res.send('hello'));\n` +
+      `const server = app.listen(0, '127.0.0.1', () => {\n` +
+      `  process.stdout.write(\`\${JSON.stringify({ ready: performance.now(), maxRssKiB: process.resourceUsage().maxRSS })}\\n\`);\n` +
+      `  server.close();\n});\n`,
+  );
   return dir;
 }
 
 // Exporting goes nowhere reachable: a closed loopback port; nothing is exported before the app is stopped anyway.
-const ENV = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', OTEL_SERVICE_NAME: 'bench', OTEL_LOG_LEVEL: 'none', OTEL_TRACES_EXPORTER: 'otlp' };
+const ENV = {
+  ...process.env,
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+  OTEL_SERVICE_NAME: 'bench',
+  OTEL_LOG_LEVEL: 'none',
+  OTEL_TRACES_EXPORTER: 'otlp',
+};
 
 /** Starts the app once; resolves `{ ms, rssMiB }` from its line (time from process start to listening, peak RSS). */
 function startOnce(dir, variant) {
@@ -121,17 +134,62 @@ export async function run({ runs = 9, samples } = {}) {
   const constant = (value) => s[TRACEWIRE].addedMs.map(() => value);
   const tw = s[TRACEWIRE];
   return [
-    row('startup: added ms to listening, tracewire/stock (stock with detectors env,host,os,process)', 'ms', tw.addedMs, s[STOCK].addedMs, { op: '<=', limit: 0.2 },
-      'added = ms to listening minus bare node in the same round; the stricter stock variant (cloud detectors off) is the bar'),
-    row(`startup: added ms to listening, tracewire/${LIMIT_MS} ms limit`, 'ms', tw.addedMs, constant(LIMIT_MS), { op: '<=', limit: 1 },
-      `baseline is the constant limit of ${LIMIT_MS} ms, so the ratio is the share of the limit used`),
-    row(`startup: added peak RSS, tracewire/${LIMIT_RSS_MIB} MiB limit`, 'MiB', tw.addedRss, constant(LIMIT_RSS_MIB), { op: '<=', limit: 1 },
-      `baseline is the constant limit of ${LIMIT_RSS_MIB} MiB; peak RSS is process.resourceUsage().maxRSS when listening`),
-    row('startup: added ms, tracewire/stock with default detectors (as the OTel docs show it)', 'ms', tw.addedMs, s[STOCK_DOCS].addedMs, undefined, 'information'),
-    row('startup: added ms, tracewire/stock ESM-capable (--experimental-loader hook.mjs, detectors off)', 'ms', tw.addedMs, s[STOCK_ESM].addedMs, undefined,
-      'information: the stock --require setup does not instrument ES module imports; tracewire does'),
-    row('startup: added ms, tracewire in-thread ESM hooks (module.registerHooks)/loader thread (module.register)', 'ms', tw.addedMs, s[TRACEWIRE_THREAD].addedMs, undefined, 'information'),
-    row('startup: added peak RSS, tracewire in-thread ESM hooks/loader thread', 'MiB', tw.addedRss, s[TRACEWIRE_THREAD].addedRss, undefined, 'information'),
+    row(
+      'startup: added ms to listening, tracewire/stock (stock with detectors env,host,os,process)',
+      'ms',
+      tw.addedMs,
+      s[STOCK].addedMs,
+      { op: '<=', limit: 0.2 },
+      'added = ms to listening minus bare node in the same round; the stricter stock variant (cloud detectors off) is the bar',
+    ),
+    row(
+      `startup: added ms to listening, tracewire/${LIMIT_MS} ms limit`,
+      'ms',
+      tw.addedMs,
+      constant(LIMIT_MS),
+      { op: '<=', limit: 1 },
+      `baseline is the constant limit of ${LIMIT_MS} ms, so the ratio is the share of the limit used`,
+    ),
+    row(
+      `startup: added peak RSS, tracewire/${LIMIT_RSS_MIB} MiB limit`,
+      'MiB',
+      tw.addedRss,
+      constant(LIMIT_RSS_MIB),
+      { op: '<=', limit: 1 },
+      `baseline is the constant limit of ${LIMIT_RSS_MIB} MiB; peak RSS is process.resourceUsage().maxRSS when listening`,
+    ),
+    row(
+      'startup: added ms, tracewire/stock with default detectors (as the OTel docs show it)',
+      'ms',
+      tw.addedMs,
+      s[STOCK_DOCS].addedMs,
+      undefined,
+      'information',
+    ),
+    row(
+      'startup: added ms, tracewire/stock ESM-capable (--experimental-loader hook.mjs, detectors off)',
+      'ms',
+      tw.addedMs,
+      s[STOCK_ESM].addedMs,
+      undefined,
+      'information: the stock --require setup does not instrument ES module imports; tracewire does',
+    ),
+    row(
+      'startup: added ms, tracewire in-thread ESM hooks (module.registerHooks)/loader thread (module.register)',
+      'ms',
+      tw.addedMs,
+      s[TRACEWIRE_THREAD].addedMs,
+      undefined,
+      'information',
+    ),
+    row(
+      'startup: added peak RSS, tracewire in-thread ESM hooks/loader thread',
+      'MiB',
+      tw.addedRss,
+      s[TRACEWIRE_THREAD].addedRss,
+      undefined,
+      'information',
+    ),
     row('startup: added peak RSS, tracewire/stock (detectors off)', 'MiB', tw.addedRss, s[STOCK].addedRss, undefined, 'information'),
     row('startup: ms to listening, tracewire/bare node', 'ms', tw.ms, s[BARE].ms, undefined, 'information'),
   ];

@@ -12,9 +12,19 @@ const inject = [
   { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 },
   { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 0 },
   { traceId: '00000000000000008448eb211c80319c', spanId: '00f067aa0ba902b7', traceFlags: 1 },
-  { traceId: 'ffffffffffffffffffffffffffffffff', spanId: 'ffffffffffffffff', traceFlags: 1, baggage: { tenant: 'acme', note: 'a b,c;d=e', 'user-id': '42', unicode: 'café €' } },
+  {
+    traceId: 'ffffffffffffffffffffffffffffffff',
+    spanId: 'ffffffffffffffff',
+    traceFlags: 1,
+    baggage: { tenant: 'acme', note: 'a b,c;d=e', 'user-id': '42', unicode: 'café €' },
+  },
 ].map((input) => {
-  let ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: input.traceId, spanId: input.spanId, traceFlags: input.traceFlags, isRemote: false });
+  let ctx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: input.traceId,
+    spanId: input.spanId,
+    traceFlags: input.traceFlags,
+    isRemote: false,
+  });
   if (input.baggage) {
     const entries = Object.fromEntries(Object.entries(input.baggage).map(([k, v]) => [k, { value: v }]));
     ctx = propagation.setBaggage(ctx, propagation.createBaggage(entries));
@@ -30,7 +40,11 @@ const extract = [
   { 'uber-trace-id': '0af7651916cd43dd8448eb211c80319c%3Ab7ad6b7169203331%3A0%3A01' },
   { 'uber-trace-id': '1:2:0:01' },
   { 'uber-trace-id': '0af7651916cd43dd8448eb211c80319c:b7ad6b7169203331:0:05' },
-  { 'uber-trace-id': '0af7651916cd43dd8448eb211c80319c:b7ad6b7169203331:0:01', 'uberctx-tenant': 'acme', 'uberctx-note': 'a%20b%2Cc%3Bd%3De' },
+  {
+    'uber-trace-id': '0af7651916cd43dd8448eb211c80319c:b7ad6b7169203331:0:01',
+    'uberctx-tenant': 'acme',
+    'uberctx-note': 'a%20b%2Cc%3Bd%3De',
+  },
 ].map((headers) => {
   const ctx = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
   const sc = trace.getSpanContext(ctx);

@@ -29,7 +29,10 @@ import { resolveOptions } from './sdk/resolve-options.js';
  */
 export function createNodeSDK(
   options: TracewireOptions = {},
-  extra: Omit<ConstructorParameters<typeof NodeSDK>[0] & object, 'resource' | 'sampler' | 'spanProcessors' | 'textMapPropagator' | 'instrumentations' | 'spanLimits'> = {},
+  extra: Omit<
+    ConstructorParameters<typeof NodeSDK>[0] & object,
+    'resource' | 'sampler' | 'spanProcessors' | 'textMapPropagator' | 'instrumentations' | 'spanLimits'
+  > = {},
 ): NodeSDK {
   const config = resolveOptions(options);
   const pipeline = createPipeline(config);
@@ -43,7 +46,9 @@ export function createNodeSDK(
     idGenerator: extra.idGenerator ?? new PooledIdGenerator(),
     spanProcessors: sampling.processors,
     textMapPropagator: pipeline.propagator,
-    instrumentations: config.disabled ? [] : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),
+    instrumentations: config.disabled
+      ? []
+      : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),
     spanLimits: { ...config.spanLimits },
   });
 }

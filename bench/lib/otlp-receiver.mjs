@@ -97,7 +97,9 @@ function serve() {
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () =>
+    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`),
+  );
 }
 
 /**

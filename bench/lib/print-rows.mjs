@@ -3,7 +3,8 @@
 import { meetsBar } from './stats.mjs';
 
 /** A figure with 3 significant digits or fewer (no decimals from 100 up). */
-export const fmt = (x) => (x === undefined || x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+export const fmt = (x) =>
+  x === undefined || x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
 const triple = (s) => (s ? `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}` : '-');
 
 /** Prints `rows` to stdout; returns true when every bar is met. */
@@ -13,7 +14,9 @@ export function printRows(rows) {
     const met = meetsBar(r);
     ok &&= met;
     const verdict = r.bar ? `${met ? 'PASS' : 'FAIL'} (bar ${r.bar.op} ${r.bar.limit})` : 'info';
-    console.log(`${r.name}\n  tracewire ${triple(r.tracewire)} ${r.unit}   baseline ${triple(r.stock)}   ratio ${r.ratio === null ? '-' : r.ratio.toFixed(3)}   ${verdict}`);
+    console.log(
+      `${r.name}\n  tracewire ${triple(r.tracewire)} ${r.unit}   baseline ${triple(r.stock)}   ratio ${r.ratio === null ? '-' : r.ratio.toFixed(3)}   ${verdict}`,
+    );
     if (r.note) console.log(`  ${r.note}`);
   }
   return ok;

@@ -23,7 +23,14 @@ function currentCommit() {
 /** What identifies a run: Node.js version, CPU, date and the commit measured. */
 export function runMeta({ quick = false, date = new Date() } = {}) {
   const cpu = cpus();
-  return { node: process.version, cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, date: date.toISOString(), commit: currentCommit(), quick };
+  return {
+    node: process.version,
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    date: date.toISOString(),
+    commit: currentCommit(),
+    quick,
+  };
 }
 
 /** Writes one run (`meta` from runMeta, `benches` maps a benchmark name to its rows) and returns the file path. */
@@ -38,7 +45,9 @@ export function writeResults(meta, benches) {
 /** The newest full (not quick) run per Node.js major, newest major first. */
 export function latestRuns(dir = RESULTS_DIR.pathname) {
   const byMajor = new Map();
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const run = { ...JSON.parse(readFileSync(join(dir, name), 'utf8')), file: name };
     if (run.quick) continue;
     const major = Number(run.node.replace(/^v/, '').split('.')[0]);

@@ -55,7 +55,11 @@ function waitFor(child, stream, pattern, what) {
 }
 
 async function startService(role, env) {
-  const child = start(['--import', 'tracewire/register', SERVICE], { ROLE: role, OTEL_SERVICE_NAME: role, OTEL_BSP_SCHEDULE_DELAY: '200', ...env }, { name: role });
+  const child = start(
+    ['--import', 'tracewire/register', SERVICE],
+    { ROLE: role, OTEL_SERVICE_NAME: role, OTEL_BSP_SCHEDULE_DELAY: '200', ...env },
+    { name: role },
+  );
   const [, port] = await waitFor(child, 'stdout', /\{"port":(\d+)\}/, role);
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -72,9 +76,10 @@ function buildIfNeeded() {
   if (built > newestSource(join(ROOT, 'src'))) return;
   log('building tracewire first (npm run build)');
   const npm = process.env.npm_execpath;
-  const result = npm && npm.endsWith('.js')
-    ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] })
-    : spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
+  const result =
+    npm && npm.endsWith('.js')
+      ? spawnSync(process.execPath, [npm, 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] })
+      : spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
@@ -84,7 +89,11 @@ async function main() {
   let endpoint = external;
   if (!external) {
     // An ephemeral port: the demo never collides with a collector, Jaeger or another demo on 4318.
-    dev = start([CLI, 'dev', '--port', '0', '--quiet', '500'], { NO_COLOR: process.env.NO_COLOR ?? (process.stdout.isTTY ? '' : '1') }, { name: 'tracewire dev', pipeStdout: true });
+    dev = start(
+      [CLI, 'dev', '--port', '0', '--quiet', '500'],
+      { NO_COLOR: process.env.NO_COLOR ?? (process.stdout.isTTY ? '' : '1') },
+      { name: 'tracewire dev', pipeStdout: true },
+    );
     const [, url] = await waitFor(dev, 'stderr', /receiving OTLP\/HTTP traces .* on (http:\/\/\S+)\/v1\/traces/, 'tracewire dev');
     endpoint = url;
   } else {

@@ -21,7 +21,10 @@ async function call(url, init) {
 if (role === 'frontend') {
   app.get('/api/users/:id', async (req, res) => {
     const user = await call(`${process.env.GATEWAY_URL}/users/${req.params.id}`, { headers: { authorization: 'Bearer demo-session' } });
-    res.status(user.status === 200 ? 200 : 502).type('json').send(user.body);
+    res
+      .status(user.status === 200 ? 200 : 502)
+      .type('json')
+      .send(user.body);
   });
 } else if (role === 'api-gateway') {
   app.get('/users/:id', async (req, res) => {

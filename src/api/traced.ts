@@ -11,11 +11,7 @@ import { applyTracedCall, openSpan, runInSpan, type TracedCall, type WithSpanOpt
  * await chargeCard('o-1', 1999);
  * ```
  */
-export function traced<A extends unknown[], R>(
-  name: string,
-  fn: (...args: A) => R,
-  options: WithSpanOptions = {},
-): (...args: A) => R {
+export function traced<A extends unknown[], R>(name: string, fn: (...args: A) => R, options: WithSpanOptions = {}): (...args: A) => R {
   if (typeof fn !== 'function') throw new TypeError('traced(name, fn, options?): fn must be a function');
   return function tracedFunction(this: unknown, ...args: A): R {
     const ctx = options.context ?? context.active();

@@ -127,7 +127,10 @@ export function openSpan(name: string, options: WithSpanOptions, ctx: Context): 
 function settle<R>(span: Span, result: R): R {
   let then: unknown;
   try {
-    then = result !== null && (typeof result === 'object' || typeof result === 'function') ? (result as unknown as { then?: unknown }).then : undefined;
+    then =
+      result !== null && (typeof result === 'object' || typeof result === 'function')
+        ? (result as unknown as { then?: unknown }).then
+        : undefined;
   } catch {
     then = undefined;
   }
@@ -161,11 +164,7 @@ function settle<R>(span: Span, result: R): R {
  */
 export function withSpan<R>(name: string, fn: (span: Span) => R, options?: WithSpanOptions): R;
 export function withSpan<R>(name: string, options: WithSpanOptions, fn: (span: Span) => R): R;
-export function withSpan<R>(
-  name: string,
-  a: ((span: Span) => R) | WithSpanOptions,
-  b?: ((span: Span) => R) | WithSpanOptions,
-): R {
+export function withSpan<R>(name: string, a: ((span: Span) => R) | WithSpanOptions, b?: ((span: Span) => R) | WithSpanOptions): R {
   let fn: (span: Span) => R;
   let options: WithSpanOptions | undefined;
   if (typeof a === 'function') {

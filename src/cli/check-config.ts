@@ -18,16 +18,24 @@ export function checkConfig(resolution: ConfigResolution): DoctorCheck[] {
   const { config, warnings } = resolution;
   const checks: DoctorCheck[] = [];
   for (const warning of warnings) {
-    checks.push({ ok: false, title: `environment: ${warning}`, remedy: 'fix or unset that variable; until then the fallback named above is used.' });
+    checks.push({
+      ok: false,
+      title: `environment: ${warning}`,
+      remedy: 'fix or unset that variable; until then the fallback named above is used.',
+    });
   }
   if (warnings.length === 0) checks.push({ ok: true, title: 'every OTEL_* variable set is valid' });
 
   if (config.disabled) {
-    checks.push({ ok: false, title: 'OTEL_SDK_DISABLED=true: tracing is turned off, nothing is recorded or sent', remedy: 'unset OTEL_SDK_DISABLED (or set it to false).' });
+    checks.push({
+      ok: false,
+      title: 'OTEL_SDK_DISABLED=true: tracing is turned off, nothing is recorded or sent',
+      remedy: 'unset OTEL_SDK_DISABLED (or set it to false).',
+    });
   } else checks.push({ ok: true, title: 'tracing is enabled (OTEL_SDK_DISABLED is not true)' });
 
   if (!config.exporters.includes('otlp')) {
-    const names = config.exporters.map((e) => (typeof e === 'string' ? e : e.constructor?.name ?? 'instance'));
+    const names = config.exporters.map((e) => (typeof e === 'string' ? e : (e.constructor?.name ?? 'instance')));
     checks.push({
       ok: false,
       title: `OTEL_TRACES_EXPORTER does not include otlp (exporters: ${names.join(', ') || 'none'}): no span is sent to a backend`,
@@ -50,7 +58,10 @@ export function checkConfig(resolution: ConfigResolution): DoctorCheck[] {
     });
   } else {
     const ratio = typeof sampler === 'string' && sampler.endsWith('traceidratio') ? ` (ratio ${String(config.samplerArg)})` : '';
-    checks.push({ ok: true, title: `sampler ${typeof sampler === 'string' ? sampler : sampler.constructor?.name ?? 'instance'}${ratio} samples traces` });
+    checks.push({
+      ok: true,
+      title: `sampler ${typeof sampler === 'string' ? sampler : (sampler.constructor?.name ?? 'instance')}${ratio} samples traces`,
+    });
   }
 
   if (config.exporters.includes('otlp')) {
@@ -63,7 +74,8 @@ export function checkConfig(resolution: ConfigResolution): DoctorCheck[] {
           : { ok: false, title: problem.slice(0, split), remedy: problem.slice(split + ' Remedy: '.length) },
       );
     }
-    if (problems.length === 0) checks.push({ ok: true, title: `the endpoint's port and path look like an OTLP/HTTP receiver (${maskUrl(config.tracesEndpoint)})` });
+    if (problems.length === 0)
+      checks.push({ ok: true, title: `the endpoint's port and path look like an OTLP/HTTP receiver (${maskUrl(config.tracesEndpoint)})` });
   }
   return checks;
 }

@@ -29,12 +29,16 @@ export function checkHeaders(headers: Readonly<Record<string, string>>): DoctorC
       continue;
     }
     const bad = INVALID_VALUE_CHAR.exec(value);
-    if (bad !== null) problems.push(`the value of header "${name}" has a control character (${describeChar(bad[0])} at position ${bad.index + 1} of ${value.length}; value not shown)`);
+    if (bad !== null)
+      problems.push(
+        `the value of header "${name}" has a control character (${describeChar(bad[0])} at position ${bad.index + 1} of ${value.length}; value not shown)`,
+      );
   }
   if (problems.length === 0) return undefined;
   return {
     ok: false,
     title: `OTEL_EXPORTER_OTLP_HEADERS (or the headers option): ${problems.join('; ')}. Node.js refuses to send such a header, so every export of the app fails too`,
-    remedy: 'remove the character from the value (a trailing newline often comes from a file or secret read into the variable); percent-encode spaces and commas as %20 and %2C.',
+    remedy:
+      'remove the character from the value (a trailing newline often comes from a file or secret read into the variable); percent-encode spaces and commas as %20 and %2C.',
   };
 }

@@ -22,7 +22,10 @@ const plain = (text: string): string => text;
  */
 export function createPainter(color: boolean): Painter {
   if (!color) return { bold: plain, dim: plain, red: plain, yellow: plain, magenta: plain, cyan: plain };
-  const style = ([open, close]: readonly [number, number]) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+  const style =
+    ([open, close]: readonly [number, number]) =>
+    (text: string) =>
+      `\u001b[${open}m${text}\u001b[${close}m`;
   return {
     bold: style(CODES.bold),
     dim: style(CODES.dim),

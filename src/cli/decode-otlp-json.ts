@@ -13,7 +13,12 @@ import {
 
 const HEX_ID = /^[0-9a-f]+$/i;
 const KINDS: Readonly<Record<string, number>> = {
-  SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5,
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
 };
 const CODES: Readonly<Record<string, number>> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 const MAX_DEPTH = 32;
@@ -83,7 +88,11 @@ function anyValue(v: unknown, depth: number, limits: DecodeLimits): OtlpAnyValue
   if (o.intValue !== undefined) return { intValue: String(o.intValue) };
   if (o.doubleValue !== undefined) return { doubleValue: Number(o.doubleValue) };
   if (o.arrayValue !== undefined) {
-    return { arrayValue: { values: list(object(o.arrayValue, 'arrayValue').values, 'arrayValue.values', limits).map((x) => anyValue(x, depth + 1, limits)) } };
+    return {
+      arrayValue: {
+        values: list(object(o.arrayValue, 'arrayValue').values, 'arrayValue.values', limits).map((x) => anyValue(x, depth + 1, limits)),
+      },
+    };
   }
   if (o.kvlistValue !== undefined) {
     return { kvlistValue: { values: attributes(object(o.kvlistValue, 'kvlistValue').values, limits, depth + 1) } };
@@ -114,11 +123,19 @@ function span(v: unknown, limits: DecodeLimits): OtlpSpan {
     attributes: attributes(s.attributes, limits),
     events: list(s.events, 'events', limits).map((e) => {
       const o = object(e, 'an event');
-      return { timeUnixNano: nanos(o.timeUnixNano, 'event timeUnixNano'), name: text(o.name, 'event name'), attributes: attributes(o.attributes, limits) };
+      return {
+        timeUnixNano: nanos(o.timeUnixNano, 'event timeUnixNano'),
+        name: text(o.name, 'event name'),
+        attributes: attributes(o.attributes, limits),
+      };
     }),
     links: list(s.links, 'links', limits).map((l) => {
       const o = object(l, 'a link');
-      return { traceId: id(o.traceId, 16, 'link traceId', false), spanId: id(o.spanId, 8, 'link spanId', false), attributes: attributes(o.attributes, limits) };
+      return {
+        traceId: id(o.traceId, 16, 'link traceId', false),
+        spanId: id(o.spanId, 8, 'link spanId', false),
+        attributes: attributes(o.attributes, limits),
+      };
     }),
     status: { code: enumValue(status.code, CODES, 'status code'), message: text(status.message, 'status message') },
   };
@@ -129,7 +146,10 @@ function span(v: unknown, limits: DecodeLimits): OtlpSpan {
 function scopeSpans(v: unknown, limits: DecodeLimits): OtlpScopeSpans {
   const o = object(v, 'scopeSpans entry');
   const scope = object(o.scope ?? o.instrumentationLibrary, 'scope');
-  const out: OtlpScopeSpans = { scope: { name: text(scope.name, 'scope name') }, spans: array(o.spans, 'spans').map((s) => span(s, limits)) };
+  const out: OtlpScopeSpans = {
+    scope: { name: text(scope.name, 'scope name') },
+    spans: array(o.spans, 'spans').map((s) => span(s, limits)),
+  };
   if (typeof scope.version === 'string') out.scope.version = scope.version;
   return out;
 }

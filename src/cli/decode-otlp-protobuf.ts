@@ -118,26 +118,59 @@ function link(r: BinaryReader, budget: Budget): OtlpLink {
   return l;
 }
 
-
 function span(r: BinaryReader, budget: Budget): OtlpSpan {
   const s: OtlpSpan = {
-    traceId: '', spanId: '', parentSpanId: '', name: '', kind: 0, startTimeUnixNano: '0', endTimeUnixNano: '0',
-    attributes: [], events: [], links: [], status: { code: 0, message: '' },
+    traceId: '',
+    spanId: '',
+    parentSpanId: '',
+    name: '',
+    kind: 0,
+    startTimeUnixNano: '0',
+    endTimeUnixNano: '0',
+    attributes: [],
+    events: [],
+    links: [],
+    status: { code: 0, message: '' },
   };
   while (r.pos < r.len) {
     const [field, wire] = r.tag();
     switch (field) {
-      case 1: s.traceId = hex(readBytesField(r, wire, 'Span.trace_id')); break;
-      case 2: s.spanId = hex(readBytesField(r, wire, 'Span.span_id')); break;
-      case 3: s.traceState = (expectWire(wire, WireType.LengthDelimited, 'Span.trace_state'), r.string()); break;
-      case 4: s.parentSpanId = hex(readBytesField(r, wire, 'Span.parent_span_id')); break;
-      case 5: s.name = (expectWire(wire, WireType.LengthDelimited, 'Span.name'), r.string()); break;
-      case 6: s.kind = (expectWire(wire, WireType.Varint, 'Span.kind'), r.int32()); break;
-      case 7: s.startTimeUnixNano = (expectWire(wire, WireType.Bit64, 'Span.start_time_unix_nano'), String(r.fixed64())); break;
-      case 8: s.endTimeUnixNano = (expectWire(wire, WireType.Bit64, 'Span.end_time_unix_nano'), String(r.fixed64())); break;
-      case 9: if (full(s.attributes.length, budget)) r.skip(wire, field); else s.attributes.push(keyValue(sub(r, wire, 'Span.attributes'), budget)); break;
-      case 11: if (full(s.events.length, budget)) r.skip(wire, field); else s.events.push(event(sub(r, wire, 'Span.events'), budget)); break;
-      case 13: if (full(s.links.length, budget)) r.skip(wire, field); else s.links.push(link(sub(r, wire, 'Span.links'), budget)); break;
+      case 1:
+        s.traceId = hex(readBytesField(r, wire, 'Span.trace_id'));
+        break;
+      case 2:
+        s.spanId = hex(readBytesField(r, wire, 'Span.span_id'));
+        break;
+      case 3:
+        s.traceState = (expectWire(wire, WireType.LengthDelimited, 'Span.trace_state'), r.string());
+        break;
+      case 4:
+        s.parentSpanId = hex(readBytesField(r, wire, 'Span.parent_span_id'));
+        break;
+      case 5:
+        s.name = (expectWire(wire, WireType.LengthDelimited, 'Span.name'), r.string());
+        break;
+      case 6:
+        s.kind = (expectWire(wire, WireType.Varint, 'Span.kind'), r.int32());
+        break;
+      case 7:
+        s.startTimeUnixNano = (expectWire(wire, WireType.Bit64, 'Span.start_time_unix_nano'), String(r.fixed64()));
+        break;
+      case 8:
+        s.endTimeUnixNano = (expectWire(wire, WireType.Bit64, 'Span.end_time_unix_nano'), String(r.fixed64()));
+        break;
+      case 9:
+        if (full(s.attributes.length, budget)) r.skip(wire, field);
+        else s.attributes.push(keyValue(sub(r, wire, 'Span.attributes'), budget));
+        break;
+      case 11:
+        if (full(s.events.length, budget)) r.skip(wire, field);
+        else s.events.push(event(sub(r, wire, 'Span.events'), budget));
+        break;
+      case 13:
+        if (full(s.links.length, budget)) r.skip(wire, field);
+        else s.links.push(link(sub(r, wire, 'Span.links'), budget));
+        break;
       case 15: {
         const st = sub(r, wire, 'Span.status');
         while (st.pos < st.len) {
@@ -148,12 +181,17 @@ function span(r: BinaryReader, budget: Budget): OtlpSpan {
         }
         break;
       }
-      case 16: s.flags = (expectWire(wire, WireType.Bit32, 'Span.flags'), r.fixed32()); break;
-      default: r.skip(wire, field);
+      case 16:
+        s.flags = (expectWire(wire, WireType.Bit32, 'Span.flags'), r.fixed32());
+        break;
+      default:
+        r.skip(wire, field);
     }
   }
-  if (s.traceId.length !== 32) throw new OtlpDecodeError(`malformed protobuf: span "${s.name}" has a trace id of ${s.traceId.length / 2} bytes, expected 16`);
-  if (s.spanId.length !== 16) throw new OtlpDecodeError(`malformed protobuf: span "${s.name}" has a span id of ${s.spanId.length / 2} bytes, expected 8`);
+  if (s.traceId.length !== 32)
+    throw new OtlpDecodeError(`malformed protobuf: span "${s.name}" has a trace id of ${s.traceId.length / 2} bytes, expected 16`);
+  if (s.spanId.length !== 16)
+    throw new OtlpDecodeError(`malformed protobuf: span "${s.name}" has a span id of ${s.spanId.length / 2} bytes, expected 8`);
   return s;
 }
 
@@ -172,8 +210,7 @@ function scopeSpans(r: BinaryReader, budget: Budget): OtlpScopeSpans {
     } else if (field === 2) {
       if (--budget.spansLeft < 0) throw new OtlpTooManySpansError(budget.limits.maxSpans);
       ss.spans.push(span(sub(r, wire, 'ScopeSpans.spans'), budget));
-    }
-    else if (field === 3) ss.schemaUrl = (expectWire(wire, WireType.LengthDelimited, 'ScopeSpans.schema_url'), r.string());
+    } else if (field === 3) ss.schemaUrl = (expectWire(wire, WireType.LengthDelimited, 'ScopeSpans.schema_url'), r.string());
     else r.skip(wire, field);
   }
   return ss;
@@ -187,7 +224,8 @@ function resourceSpans(r: BinaryReader, budget: Budget): OtlpResourceSpans {
       const res = sub(r, wire, 'ResourceSpans.resource');
       while (res.pos < res.len) {
         const [f, w] = res.tag();
-        if (f === 1 && !full(rs.resource.attributes.length, budget)) rs.resource.attributes.push(keyValue(sub(res, w, 'Resource.attributes'), budget));
+        if (f === 1 && !full(rs.resource.attributes.length, budget))
+          rs.resource.attributes.push(keyValue(sub(res, w, 'Resource.attributes'), budget));
         else res.skip(w, f);
       }
     } else if (field === 2) rs.scopeSpans.push(scopeSpans(sub(r, wire, 'ResourceSpans.scope_spans'), budget));

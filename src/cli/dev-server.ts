@@ -70,11 +70,25 @@ const SUMMARY_PAUSE_MS = 2000;
 const TICK_MS = 100;
 /** Longest message (and request line) printed about a rejected request or a problem, characters. */
 const MAX_PROBLEM = 300;
-const HOP_BY_HOP = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+]);
 
 class HttpProblem extends Error {
   /** `limit`: a bound of the receiver was reached; said once on stderr (by `limit`), then only counted. */
-  constructor(readonly status: number, message: string, readonly limit?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly limit?: string,
+  ) {
     super(message);
   }
 }
@@ -88,9 +102,14 @@ interface Uploads {
 
 /** The `limit` of a request whose connection closed before its body was in: no answer, nothing to report. */
 const CLOSED = 'closed';
-const tooLarge = (): HttpProblem => new HttpProblem(413, `request body larger than ${MAX_BODY / MiB} MiB (or than --max-memory / 4): send smaller batches`, 'too-large');
+const tooLarge = (): HttpProblem =>
+  new HttpProblem(413, `request body larger than ${MAX_BODY / MiB} MiB (or than --max-memory / 4): send smaller batches`, 'too-large');
 const busy = (uploads: Uploads): HttpProblem =>
-  new HttpProblem(503, `receiver busy: ${MAX_UPLOADS_IN_FLIGHT} uploads or ${uploads.maxBytes / MiB} MiB in flight; retry later (--max-memory raises the byte limit)`, 'busy');
+  new HttpProblem(
+    503,
+    `receiver busy: ${MAX_UPLOADS_IN_FLIGHT} uploads or ${uploads.maxBytes / MiB} MiB in flight; retry later (--max-memory raises the byte limit)`,
+    'busy',
+  );
 
 /** Reads the body, counting its bytes in `uploads` as they arrive (the caller gives them back, the body's length). */
 function readBody(req: IncomingMessage, uploads: Uploads): Promise<Buffer> {
@@ -135,7 +154,8 @@ function inflate(raw: Buffer, encoding: string): Promise<Buffer> {
 function decode(body: Buffer, contentType: string, limits: DecodeLimits): { request: OtlpTraceRequest; json: boolean } {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json') return { request: decodeOtlpJson(body.toString('utf8'), limits), json: true };
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') return { request: decodeOtlpProtobuf(body, limits), json: false };
+  if (type === 'application/x-protobuf' || type === 'application/protobuf')
+    return { request: decodeOtlpProtobuf(body, limits), json: false };
   throw new HttpProblem(415, `unsupported content-type "${type}" (send application/x-protobuf or application/json)`);
 }
 
@@ -194,7 +214,17 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const forwardUrl = options.forward === undefined ? undefined : forwardTarget(options.forward);
   const forwards = new Set<Promise<void>>();
   const reportedForwardProblems = new Set<string>();
-  const stats = { requests: 0, spans: 0, rejected: 0, refused: 0, cut: 0, jsonlDropped: 0, forwarded: 0, forwardFailed: 0, forwardDropped: 0 };
+  const stats = {
+    requests: 0,
+    spans: 0,
+    rejected: 0,
+    refused: 0,
+    cut: 0,
+    jsonlDropped: 0,
+    forwarded: 0,
+    forwardFailed: 0,
+    forwardDropped: 0,
+  };
   let lastSpanAt = 0;
   let printedSinceSummary = false;
   let jsonl: WriteStream | undefined;
@@ -243,7 +273,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // A disk slower than the senders must not fill memory: beyond the budget, lines are left out and counted.
     if (jsonl.writableLength + text.length > budget.jsonlBytes) {
       stats.jsonlDropped += spans.length;
-      reportOnce('jsonl', `${options.jsonl} is written slower than spans arrive; spans beyond ${budget.jsonlBytes / MiB} MiB waiting are left out of it`);
+      reportOnce(
+        'jsonl',
+        `${options.jsonl} is written slower than spans arrive; spans beyond ${budget.jsonlBytes / MiB} MiB waiting are left out of it`,
+      );
       return;
     }
     jsonl.write(text);
@@ -253,7 +286,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (forwardUrl === undefined) return;
     if (forwards.size >= MAX_FORWARDS_IN_FLIGHT || forwardBytes + raw.length > budget.forwardBytes) {
       stats.forwardDropped++;
-      reportOnce('forward', `forwarding to ${forwardUrl} falls behind (${MAX_FORWARDS_IN_FLIGHT} requests or ${budget.forwardBytes / MiB} MiB in flight); requests beyond it are not forwarded`);
+      reportOnce(
+        'forward',
+        `forwarding to ${forwardUrl} falls behind (${MAX_FORWARDS_IN_FLIGHT} requests or ${budget.forwardBytes / MiB} MiB in flight); requests beyond it are not forwarded`,
+      );
       return;
     }
     const headers: Record<string, string> = {};
@@ -264,7 +300,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       stats.forwardFailed++;
       if (reportedForwardProblems.has(what)) return;
       reportedForwardProblems.add(what);
-      err.write(`tracewire dev: forwarding to ${maskUrl(forwardUrl)} failed: ${maskUrlCredentials(what)} (further failures like this are only counted)\n`);
+      err.write(
+        `tracewire dev: forwarding to ${maskUrl(forwardUrl)} failed: ${maskUrlCredentials(what)} (further failures like this are only counted)\n`,
+      );
     };
     const done = fetch(forwardUrl, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(10_000) })
       .then(async (res) => {
@@ -272,7 +310,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         if (res.ok) stats.forwarded++;
         else problem(`HTTP ${res.status}`);
       })
-      .catch((error: unknown) => problem(String((error as Error & { cause?: Error })?.cause?.message ?? (error as Error)?.message ?? error)))
+      .catch((error: unknown) =>
+        problem(String((error as Error & { cause?: Error })?.cause?.message ?? (error as Error)?.message ?? error)),
+      )
       .finally(() => {
         forwards.delete(done);
         forwardBytes -= raw.length;
@@ -289,7 +329,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const cuts = limitOtlpRequest(request, INGEST_LIMITS);
       if (cuts.strings + cuts.entries + limits.skipped > 0) {
         stats.cut += cuts.strings + cuts.entries + limits.skipped;
-        reportOnce('cut', `truncated attribute values and names longer than ${INGEST_LIMITS.maxStringLength} characters, and lists longer than ${INGEST_LIMITS.maxListLength} entries, as the SDK's span limits do; what is printed and written with --jsonl is cut, --forward sends the requests as received`);
+        reportOnce(
+          'cut',
+          `truncated attribute values and names longer than ${INGEST_LIMITS.maxStringLength} characters, and lists longer than ${INGEST_LIMITS.maxListLength} entries, as the SDK's span limits do; what is printed and written with --jsonl is cut, --forward sends the requests as received`,
+        );
       }
       return { spans: flattenSpans(request), json };
     });
@@ -302,10 +345,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (!isAllowedHost(host, hosts)) {
       const name = hostNameOf(host);
       const remedy = /^[a-z0-9.\-[\]:]{1,253}$/.test(name) ? `--allow-host ${name}` : '--allow-host NAME';
-      throw new HttpProblem(403, `host ${JSON.stringify(host.slice(0, 256))} is not allowed: tracewire dev answers requests addressed to localhost or ${options.host} only (DNS rebinding protection); start it with ${remedy} to accept this name`, 'host');
+      throw new HttpProblem(
+        403,
+        `host ${JSON.stringify(host.slice(0, 256))} is not allowed: tracewire dev answers requests addressed to localhost or ${options.host} only (DNS rebinding protection); start it with ${remedy} to accept this name`,
+        'host',
+      );
     }
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/v1/traces') throw new HttpProblem(404, `no such endpoint ${req.method} ${path}: tracewire dev receives OTLP traces at POST /v1/traces`);
+    if (path !== '/v1/traces')
+      throw new HttpProblem(404, `no such endpoint ${req.method} ${path}: tracewire dev receives OTLP traces at POST /v1/traces`);
     if (req.method !== 'POST') throw new HttpProblem(405, `use POST to send traces to /v1/traces (got ${req.method})`);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY || declared > uploads.maxBytes) throw tooLarge();
@@ -317,7 +365,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     try {
       raw = await readBody(req, uploads);
       held = raw.length;
-      ingested = await ingest(raw, String(req.headers['content-encoding'] ?? '').trim().toLowerCase(), String(req.headers['content-type'] ?? ''));
+      ingested = await ingest(
+        raw,
+        String(req.headers['content-encoding'] ?? '')
+          .trim()
+          .toLowerCase(),
+        String(req.headers['content-type'] ?? ''),
+      );
     } finally {
       uploads.count--;
       uploads.bytes -= held;
@@ -367,9 +421,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       stats.refused++;
-      reportOnce('timeout', `closed a connection that did not send its request within ${headersTimeout} ms (headers) / ${requestTimeout} ms (whole request), with 408`);
+      reportOnce(
+        'timeout',
+        `closed a connection that did not send its request within ${headersTimeout} ms (headers) / ${requestTimeout} ms (whole request), with 408`,
+      );
       const body = `request not received within ${requestTimeout} ms\n`;
-      if (socket.writable && socket.bytesWritten === 0) socket.end(`HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+      if (socket.writable && socket.bytesWritten === 0)
+        socket.end(
+          `HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
       else socket.destroy();
       return;
     }
@@ -425,11 +485,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       } catch (error) {
         problem('could not print the summary', error);
       }
-      const facts = [`received ${stats.spans} span${stats.spans === 1 ? '' : 's'} in ${stats.requests} request${stats.requests === 1 ? '' : 's'}`];
+      const facts = [
+        `received ${stats.spans} span${stats.spans === 1 ? '' : 's'} in ${stats.requests} request${stats.requests === 1 ? '' : 's'}`,
+      ];
       if (stats.rejected > 0) facts.push(`rejected ${stats.rejected} malformed request${stats.rejected === 1 ? '' : 's'}`);
-      if (stats.refused > 0) facts.push(`refused ${stats.refused} request${stats.refused === 1 ? '' : 's'} over a limit (host, size, uploads in flight, time)`);
+      if (stats.refused > 0)
+        facts.push(`refused ${stats.refused} request${stats.refused === 1 ? '' : 's'} over a limit (host, size, uploads in flight, time)`);
       if (stats.cut > 0) facts.push(`cut ${stats.cut} over-long value${stats.cut === 1 ? '' : 's'} or list entries`);
-      if (assembler.dropped > 0) facts.push(`dropped ${assembler.dropped} span${assembler.dropped === 1 ? '' : 's'} over the per-trace or memory limits`);
+      if (assembler.dropped > 0)
+        facts.push(`dropped ${assembler.dropped} span${assembler.dropped === 1 ? '' : 's'} over the per-trace or memory limits`);
       if (assembler.evicted > 0) facts.push(`printed ${assembler.evicted} trace${assembler.evicted === 1 ? '' : 's'} early to make room`);
       if (stats.jsonlDropped > 0) facts.push(`${stats.jsonlDropped} spans left out of ${options.jsonl}`);
       if (forwardUrl !== undefined) {

@@ -32,7 +32,8 @@ export function flattenSpans(request: OtlpTraceRequest): DevSpan[] {
   const spans: DevSpan[] = [];
   for (const rs of request.resourceSpans) {
     const resource = attributes(rs.resource.attributes);
-    const service = typeof resource['service.name'] === 'string' && resource['service.name'] !== '' ? resource['service.name'] : 'unknown_service';
+    const service =
+      typeof resource['service.name'] === 'string' && resource['service.name'] !== '' ? resource['service.name'] : 'unknown_service';
     for (const ss of rs.scopeSpans) {
       for (const s of ss.spans) {
         spans.push({

@@ -46,7 +46,10 @@ function showCommand(command: readonly string[], script: string | undefined): st
  */
 export function inspectApp(app: string, config: ResolvedConfig, env: Env, cwd: string, command?: readonly string[]): DoctorCheck[] {
   const file = resolve(cwd, app);
-  if (!existsSync(file)) return [{ ok: false, title: `--app ${app}: no such file (${file})`, remedy: 'pass the file you start with node, e.g. --app server.js.' }];
+  if (!existsSync(file))
+    return [
+      { ok: false, title: `--app ${app}: no such file (${file})`, remedy: 'pass the file you start with node, e.g. --app server.js.' },
+    ];
   const dir = dirname(file);
   const checks: DoctorCheck[] = [];
   const pkg = nearestPackage(dir);
@@ -76,7 +79,11 @@ export function inspectApp(app: string, config: ResolvedConfig, env: Env, cwd: s
     const shown = showCommand(command, parsed.script);
     if (hooks.length > 0) starts.push(`command: ${shown}`);
     flags.push(...hooks.map((h) => h.flag));
-    missing = { ok: false, title: `the command \`${shown}\` does not load tracewire/register${fromEnv ? '' : ', nor does NODE_OPTIONS'}`, remedy };
+    missing = {
+      ok: false,
+      title: `the command \`${shown}\` does not load tracewire/register${fromEnv ? '' : ', nor does NODE_OPTIONS'}`,
+      remedy,
+    };
   } else {
     const names = new Set([basename(file), pkg ? relative(dirname(pkg.path), file) : basename(file)]);
     const scripts = Object.entries(pkg?.json.scripts ?? {}).filter(([, script]) => [...names].some((n) => script.includes(n)));
@@ -88,7 +95,9 @@ export function inspectApp(app: string, config: ResolvedConfig, env: Env, cwd: s
       ok: false,
       title: `no start command found that loads tracewire/register for ${basename(file)} in NODE_OPTIONS or the package.json scripts${seen}`,
       // doctor sees only this environment and package.json: a start from elsewhere must be shown to it.
-      details: [`if you start it from a shell, a Dockerfile or a process manager, pass that command after --: \`tracewire doctor -- node ${flag} tracewire/register ${shownFile}\``],
+      details: [
+        `if you start it from a shell, a Dockerfile or a process manager, pass that command after --: \`tracewire doctor -- node ${flag} tracewire/register ${shownFile}\``,
+      ],
       remedy,
     };
   }

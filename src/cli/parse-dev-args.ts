@@ -84,16 +84,19 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
     problems.push((error as Error).message);
   }
   const port = values.port === undefined ? 4318 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port ${String(values.port)}: expected an integer between 0 and 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`--port ${String(values.port)}: expected an integer between 0 and 65535`);
   const quietMs = values.quiet === undefined ? 1000 : Number(values.quiet);
   if (!Number.isInteger(quietMs) || quietMs < 0) problems.push(`--quiet ${String(values.quiet)}: expected a number of milliseconds`);
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
   const forward = typeof values.forward === 'string' ? values.forward : undefined;
   if (forward !== undefined && !isHttpUrl(forward)) problems.push(`--forward ${maskUrl(forward)}: expected an http(s) URL`);
   const maxMemoryMiB = values['max-memory'] === undefined ? 256 : Number(values['max-memory']);
-  if (!Number.isInteger(maxMemoryMiB) || maxMemoryMiB < 16) problems.push(`--max-memory ${String(values['max-memory'])}: expected a number of MiB, at least 16`);
+  if (!Number.isInteger(maxMemoryMiB) || maxMemoryMiB < 16)
+    problems.push(`--max-memory ${String(values['max-memory'])}: expected a number of MiB, at least 16`);
   const allowedHosts = Array.isArray(values['allow-host']) ? values['allow-host'] : [];
-  for (const name of allowedHosts) if (name.trim() === '' || /[\s/@]/.test(name.trim())) problems.push(`--allow-host ${JSON.stringify(name)}: expected a host name`);
+  for (const name of allowedHosts)
+    if (name.trim() === '' || /[\s/@]/.test(name.trim())) problems.push(`--allow-host ${JSON.stringify(name)}: expected a host name`);
   const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
   if (jsonl === '') problems.push('--jsonl: expected a file name');
   const args: DevArgs = {

@@ -12,7 +12,8 @@ import type { DoctorCheck } from './doctor-check.js';
 import { sendProbe } from './send-probe.js';
 
 const MAX_PROBE_TIMEOUT_MS = 10_000;
-const START = 'start the backend there (Jaeger v2 and Tempo receive OTLP/HTTP on 4318), or run `npx tracewire dev` for a local receiver, or point OTEL_EXPORTER_OTLP_ENDPOINT at the right host and port.';
+const START =
+  'start the backend there (Jaeger v2 and Tempo receive OTLP/HTTP on 4318), or run `npx tracewire dev` for a local receiver, or point OTEL_EXPORTER_OTLP_ENDPOINT at the right host and port.';
 /** The probe span's name, and its service when the app sets none (`unknown_service:node` is found by nobody). @internal */
 export const PROBE_SPAN_NAME = 'tracewire doctor probe';
 /** @internal */
@@ -64,7 +65,13 @@ function quote(body: string, secrets: readonly string[]): string {
 }
 
 /** What an HTTP status from an OTLP endpoint means, and what to do about it: a sentence after `HTTP <status>: `. */
-function explainStatus(status: number, config: ResolvedConfig, body: string, location: string | null, secrets: readonly string[]): { title: string; remedy: string } {
+function explainStatus(
+  status: number,
+  config: ResolvedConfig,
+  body: string,
+  location: string | null,
+  secrets: readonly string[],
+): { title: string; remedy: string } {
   const said = quote(body, secrets);
   const other = config.protocol === 'http/json' ? 'http/protobuf' : 'http/json';
   // Multitenant Tempo (and other Grafana backends) refuse requests without a tenant; Tempo answers 401 "no org id".
@@ -75,36 +82,56 @@ function explainStatus(status: number, config: ResolvedConfig, body: string, loc
     };
   }
   if (status >= 300 && status < 400) {
-    return { title: `the endpoint redirects to ${location === null ? '?' : maskUrl(location)}; OTLP exporters do not follow redirects`, remedy: 'use the final URL in OTEL_EXPORTER_OTLP_ENDPOINT.' };
+    return {
+      title: `the endpoint redirects to ${location === null ? '?' : maskUrl(location)}; OTLP exporters do not follow redirects`,
+      remedy: 'use the final URL in OTEL_EXPORTER_OTLP_ENDPOINT.',
+    };
   }
   switch (status) {
     case 400:
-      return { title: `the endpoint rejected the probe span as malformed${said}`, remedy: `the receiver may expect another encoding: try OTEL_EXPORTER_OTLP_PROTOCOL=${other}, and check OTEL_EXPORTER_OTLP_COMPRESSION.` };
+      return {
+        title: `the endpoint rejected the probe span as malformed${said}`,
+        remedy: `the receiver may expect another encoding: try OTEL_EXPORTER_OTLP_PROTOCOL=${other}, and check OTEL_EXPORTER_OTLP_COMPRESSION.`,
+      };
     case 401:
     case 403:
       // A collector may echo the credentials it refused: its answer is not printed.
       return {
         title: `the endpoint refused the probe span: not authorised (${AUTH_BODY_HIDDEN})`,
-        remedy: 'send the credentials or tenant the backend needs with OTEL_EXPORTER_OTLP_HEADERS, e.g. Authorization=Bearer%20<token>, or X-Scope-OrgID=<tenant> for a multitenant Tempo.',
+        remedy:
+          'send the credentials or tenant the backend needs with OTEL_EXPORTER_OTLP_HEADERS, e.g. Authorization=Bearer%20<token>, or X-Scope-OrgID=<tenant> for a multitenant Tempo.',
       };
     case 404:
       return {
         title: `nothing receives traces at this path${said}`,
-        remedy: 'OTLP/HTTP receivers take traces at /v1/traces: set OTEL_EXPORTER_OTLP_ENDPOINT to the base URL (http://host:4318) or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the full URL ending in /v1/traces.',
+        remedy:
+          'OTLP/HTTP receivers take traces at /v1/traces: set OTEL_EXPORTER_OTLP_ENDPOINT to the base URL (http://host:4318) or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the full URL ending in /v1/traces.',
       };
     case 405:
-      return { title: `the endpoint does not accept POST here${said}: probably not an OTLP receiver (a UI or query port?)`, remedy: 'point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port, usually 4318.' };
+      return {
+        title: `the endpoint does not accept POST here${said}: probably not an OTLP receiver (a UI or query port?)`,
+        remedy: 'point OTEL_EXPORTER_OTLP_ENDPOINT at the OTLP/HTTP port, usually 4318.',
+      };
     case 413:
       return { title: 'the endpoint refused the probe span as too large', remedy: "raise the receiver's request size limit." };
     case 415:
-      return { title: `the endpoint does not accept ${config.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf'}${said}`, remedy: `set OTEL_EXPORTER_OTLP_PROTOCOL=${other}.` };
+      return {
+        title: `the endpoint does not accept ${config.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf'}${said}`,
+        remedy: `set OTEL_EXPORTER_OTLP_PROTOCOL=${other}.`,
+      };
     case 429:
     case 502:
     case 503:
     case 504:
-      return { title: `the endpoint is overloaded or unavailable${said}`, remedy: 'check the backend (and any proxy in front of it); exporters retry these, but spans are dropped if it lasts.' };
+      return {
+        title: `the endpoint is overloaded or unavailable${said}`,
+        remedy: 'check the backend (and any proxy in front of it); exporters retry these, but spans are dropped if it lasts.',
+      };
     default:
-      return { title: `the endpoint answered with an unexpected status${said}`, remedy: 'check that this URL is an OTLP/HTTP traces receiver.' };
+      return {
+        title: `the endpoint answered with an unexpected status${said}`,
+        remedy: 'check that this URL is an OTLP/HTTP traces receiver.',
+      };
   }
 }
 
@@ -120,21 +147,33 @@ function explainTls(code: string, message: string, config: ResolvedConfig, where
     const trusted = certificate === undefined ? "Node.js's built-in CAs" : `the CA in ${named(certificate, '')}`;
     return {
       title: `TLS: the certificate of ${where} is not signed by a CA trusted here (${code}: ${message}); trusted: ${trusted}`,
-      remedy: "set OTEL_EXPORTER_OTLP_CERTIFICATE (or the certificate option) to the PEM file of the CA that signed the collector's certificate.",
+      remedy:
+        "set OTEL_EXPORTER_OTLP_CERTIFICATE (or the certificate option) to the PEM file of the CA that signed the collector's certificate.",
     };
   }
   if (code === HOST_MISMATCH) {
-    return { title: `TLS: the certificate of ${where} is not issued for this host name (${message})`, remedy: "use the host name the collector's certificate was issued for in OTEL_EXPORTER_OTLP_ENDPOINT." };
+    return {
+      title: `TLS: the certificate of ${where} is not issued for this host name (${message})`,
+      remedy: "use the host name the collector's certificate was issued for in OTEL_EXPORTER_OTLP_ENDPOINT.",
+    };
   }
   if (EXPIRED.has(code)) {
-    return { title: `TLS: the certificate of ${where} is expired or not yet valid (${code})`, remedy: "renew the collector's certificate, or check the clock of this machine." };
+    return {
+      title: `TLS: the certificate of ${where} is expired or not yet valid (${code})`,
+      remedy: "renew the collector's certificate, or check the clock of this machine.",
+    };
   }
   // The receiver asked for a client certificate and got none, or did not accept the one sent (TLS alerts 116, 48, 42…).
-  if (/CERTIFICATE_REQUIRED|ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|DECRYPT_ERROR)/i.test(`${code} ${message.replace(/ /g, '_')}`)) {
+  if (
+    /CERTIFICATE_REQUIRED|ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|DECRYPT_ERROR)/i.test(
+      `${code} ${message.replace(/ /g, '_')}`,
+    )
+  ) {
     const sent = clientCertificate === undefined ? 'none was sent' : `sent: ${named(clientCertificate, '')}`;
     return {
       title: `TLS: ${where} did not accept the client certificate (${code || message}; ${sent})`,
-      remedy: 'set OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY to a certificate and key the receiver trusts (mutual TLS).',
+      remedy:
+        'set OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY to a certificate and key the receiver trusts (mutual TLS).',
     };
   }
   return undefined;
@@ -148,14 +187,21 @@ function explainNetworkError(error: unknown, url: URL, timeoutMs: number, config
   const message = maskUrlCredentials(firstLine(cause.message ?? String(error)));
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-    return { title: `no answer within ${timeoutMs} ms`, remedy: `check that ${where} is reachable from here (firewall, VPN, the backend being up).` };
+    return {
+      title: `no answer within ${timeoutMs} ms`,
+      remedy: `check that ${where} is reachable from here (firewall, VPN, the backend being up).`,
+    };
   }
   if (code === 'ECONNREFUSED') return { title: `connection refused: nothing listens on ${where}`, remedy: START };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { title: `the host ${url.hostname} does not resolve`, remedy: 'fix the host name in OTEL_EXPORTER_OTLP_ENDPOINT.' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { title: `the host ${url.hostname} does not resolve`, remedy: 'fix the host name in OTEL_EXPORTER_OTLP_ENDPOINT.' };
   const tls = explainTls(code, message, config, where);
   if (tls !== undefined) return tls;
   if (/SSL|TLS|EPROTO|wrong version number/i.test(`${code} ${message}`)) {
-    return { title: `TLS failed (${code || message}): ${where} does not speak HTTPS`, remedy: `use http://${where} in OTEL_EXPORTER_OTLP_ENDPOINT, or enable TLS on the receiver.` };
+    return {
+      title: `TLS failed (${code || message}): ${where} does not speak HTTPS`,
+      remedy: `use http://${where} in OTEL_EXPORTER_OTLP_ENDPOINT, or enable TLS on the receiver.`,
+    };
   }
   if (code.startsWith('HPE_') || code === 'ECONNRESET' || /HTTP\/1|protocol|socket hang up/i.test(message)) {
     return {
@@ -174,10 +220,24 @@ function checkTls(config: ResolvedConfig, url: URL): { check?: DoctorCheck; tls:
   const { certificate, clientCertificate } = config.tls;
   const files = [`CA: ${named(certificate, "Node.js's built-in CAs")}`, `client certificate: ${named(clientCertificate, 'none')}`];
   if (url.protocol !== 'https:') {
-    return { tls, check: { ok: true, title: `TLS files are set, but the endpoint is ${url.protocol}//, so the app does not use them (spans travel unencrypted)`, details: files } };
+    return {
+      tls,
+      check: {
+        ok: true,
+        title: `TLS files are set, but the endpoint is ${url.protocol}//, so the app does not use them (spans travel unencrypted)`,
+        details: files,
+      },
+    };
   }
   if (problems.length > 0) {
-    return { tls, check: { ok: false, title: `TLS files: ${problems.join(' ')}`, remedy: 'fix the path (relative paths start at the working directory of the app) or the file permissions.' } };
+    return {
+      tls,
+      check: {
+        ok: false,
+        title: `TLS files: ${problems.join(' ')}`,
+        remedy: 'fix the path (relative paths start at the working directory of the app) or the file permissions.',
+      },
+    };
   }
   return { tls, check: { ok: true, title: 'TLS files read as the app reads them', details: files } };
 }
@@ -200,14 +260,24 @@ export async function probeEndpoint(config: ResolvedConfig): Promise<DoctorCheck
   try {
     url = new URL(config.tracesEndpoint);
   } catch {
-    return [{ ok: false, title: `the traces endpoint ${maskUrl(config.tracesEndpoint)} is not a URL`, remedy: 'set OTEL_EXPORTER_OTLP_ENDPOINT to http://host:4318.' }];
+    return [
+      {
+        ok: false,
+        title: `the traces endpoint ${maskUrl(config.tracesEndpoint)} is not a URL`,
+        remedy: 'set OTEL_EXPORTER_OTLP_ENDPOINT to http://host:4318.',
+      },
+    ];
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   try {
     const addresses = await lookup(host, { all: true });
     checks.push({ ok: true, title: `${host} resolves to ${addresses.map((a) => a.address).join(', ')}` });
   } catch (error) {
-    checks.push({ ok: false, title: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, remedy: 'fix the host name in OTEL_EXPORTER_OTLP_ENDPOINT.' });
+    checks.push({
+      ok: false,
+      title: `${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      remedy: 'fix the host name in OTEL_EXPORTER_OTLP_ENDPOINT.',
+    });
     return checks;
   }
   const { tls, check: tlsCheck } = checkTls(config, url);
@@ -225,7 +295,9 @@ export async function probeEndpoint(config: ResolvedConfig): Promise<DoctorCheck
   };
   if (config.compression === 'gzip') headers['content-encoding'] = 'gzip';
   const serviceName = config.resourceAttributes['service.name'] === DEFAULT_SERVICE_NAME ? PROBE_SERVICE_NAME : config.serviceName;
-  const secrets = [...Object.values(config.headers), decoded(url.password), url.password, decoded(url.username)].filter((s) => s.length >= 3);
+  const secrets = [...Object.values(config.headers), decoded(url.password), url.password, decoded(url.username)].filter(
+    (s) => s.length >= 3,
+  );
   const request = `POST ${maskUrl(url.href)} (${config.protocol}${config.compression === 'gzip' ? ', gzip' : ''})`;
   try {
     const answer = await sendProbe(url, headers, probeBody(config, serviceName), tls, timeoutMs);
@@ -244,12 +316,17 @@ export async function probeEndpoint(config: ResolvedConfig): Promise<DoctorCheck
       try {
         const serializer = config.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
         const partial = body.length > 0 ? serializer.deserializeResponse(body).partialSuccess : undefined;
-        if (partial?.rejectedSpans !== undefined && Number(partial.rejectedSpans) > 0) rejected = quote(partial.errorMessage ?? 'no reason given', secrets);
+        if (partial?.rejectedSpans !== undefined && Number(partial.rejectedSpans) > 0)
+          rejected = quote(partial.errorMessage ?? 'no reason given', secrets);
       } catch {
         // An answer that is not an ExportTraceServiceResponse still means the span was taken.
       }
       if (rejected !== '') {
-        checks.push({ ok: false, title: `${request} → HTTP ${status}, but the probe span was rejected${rejected}`, remedy: 'see the reason given by the backend.' });
+        checks.push({
+          ok: false,
+          title: `${request} → HTTP ${status}, but the probe span was rejected${rejected}`,
+          remedy: 'see the reason given by the backend.',
+        });
       } else {
         checks.push({
           ok: true,

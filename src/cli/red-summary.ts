@@ -52,7 +52,10 @@ class Series {
   requests = 0;
   errors = 0;
   readonly samples: number[] = [];
-  constructor(readonly service: string, readonly operation: string) {}
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+  ) {}
 
   add(durationNs: number, error: boolean): void {
     this.requests++;
@@ -68,13 +71,29 @@ class Series {
   row(): RedRow {
     const sorted = this.samples.slice().sort((a, b) => a - b);
     const rank = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-    return { service: this.service, operation: this.operation, requests: this.requests, errors: this.errors, p50: rank(50), p95: rank(95), p99: rank(99) };
+    return {
+      service: this.service,
+      operation: this.operation,
+      requests: this.requests,
+      errors: this.errors,
+      p50: rank(50),
+      p95: rank(95),
+      p99: rank(99),
+    };
   }
 }
 
 /** A request in RED terms: where a service is entered (server/consumer spans, roots, calls from another service). */
 /** The series of `key`, created while the map has room; beyond `max` entries, the series of (otherService, otherOperation). */
-function seriesOf(map: Map<string, Series>, key: string, max: number, service: string, operation: string, otherService: string, otherOperation: string): Series {
+function seriesOf(
+  map: Map<string, Series>,
+  key: string,
+  max: number,
+  service: string,
+  operation: string,
+  otherService: string,
+  otherOperation: string,
+): Series {
   let s = map.get(key);
   if (s !== undefined) return s;
   if (map.size >= max) {
@@ -89,7 +108,9 @@ function seriesOf(map: Map<string, Series>, key: string, max: number, service: s
 
 function isEntry(node: TraceNode): boolean {
   const kind = node.span.kind;
-  return node.parent === undefined || kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER || node.parent.span.service !== node.span.service;
+  return (
+    node.parent === undefined || kind === SPAN_KIND.SERVER || kind === SPAN_KIND.CONSUMER || node.parent.span.service !== node.span.service
+  );
 }
 
 /**
@@ -136,7 +157,9 @@ export class RedSummary {
         let edge = this.edges.get(key);
         if (edge === undefined) {
           const room = this.edges.size < MAX_EDGES;
-          edge = this.edges.get(room ? key : OTHER_EDGE) ?? (room ? { caller, callee: service, calls: 0 } : { caller: OTHER_SERVICES, callee: OTHER_SERVICES, calls: 0 });
+          edge =
+            this.edges.get(room ? key : OTHER_EDGE) ??
+            (room ? { caller, callee: service, calls: 0 } : { caller: OTHER_SERVICES, callee: OTHER_SERVICES, calls: 0 });
           this.edges.set(room ? key : OTHER_EDGE, edge);
         }
         edge.calls++;
@@ -167,7 +190,9 @@ export class RedSummary {
       spans: this.spans,
       services: [...this.services.values()].map((s) => s.row()).sort(byName),
       operations: [...this.operations.values()].map((s) => s.row()).sort(byName),
-      dependencies: [...this.edges.values()].map((e) => ({ ...e })).sort((a, b) => collator.compare(a.caller, b.caller) || collator.compare(a.callee, b.callee)),
+      dependencies: [...this.edges.values()]
+        .map((e) => ({ ...e }))
+        .sort((a, b) => collator.compare(a.caller, b.caller) || collator.compare(a.callee, b.callee)),
     };
   }
 }

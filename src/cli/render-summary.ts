@@ -12,13 +12,23 @@ function table(header: readonly string[], rows: readonly string[][], rightAligne
   const widths = header.map((h) => h.length);
   for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, r[i]!.length);
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i >= rightAligned ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i >= rightAligned ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
 function cells(row: RedRow): string[] {
   const rate = row.requests > 0 ? (100 * row.errors) / row.requests : 0;
-  return [String(row.requests), String(row.errors), `${rate.toFixed(1)}%`, formatDuration(row.p50), formatDuration(row.p95), formatDuration(row.p99)];
+  return [
+    String(row.requests),
+    String(row.errors),
+    `${rate.toFixed(1)}%`,
+    formatDuration(row.p50),
+    formatDuration(row.p95),
+    formatDuration(row.p99),
+  ];
 }
 
 const METRICS = ['requests', 'errors', 'error rate', 'p50', 'p95', 'p99'];
@@ -35,11 +45,18 @@ const METRICS = ['requests', 'errors', 'error rate', 'p50', 'p95', 'p99'];
  */
 export function renderSummary(report: RedReport, options: { readonly paint: Painter }): string {
   const { paint } = options;
-  const lines = [paint.bold(`Summary: ${report.traces} trace${report.traces === 1 ? '' : 's'}, ${report.spans} span${report.spans === 1 ? '' : 's'}`)];
+  const lines = [
+    paint.bold(`Summary: ${report.traces} trace${report.traces === 1 ? '' : 's'}, ${report.spans} span${report.spans === 1 ? '' : 's'}`),
+  ];
   if (report.services.length === 0) return `${lines[0]}\n`;
   lines.push('', paint.bold('Services'));
   const service = (name: string): string => terminalText(name, MAX_SERVICE);
-  for (const row of table(['service', ...METRICS], report.services.map((r) => [service(r.service), ...cells(r)]), 1)) lines.push(row);
+  for (const row of table(
+    ['service', ...METRICS],
+    report.services.map((r) => [service(r.service), ...cells(r)]),
+    1,
+  ))
+    lines.push(row);
   lines.push('', paint.bold('Operations'));
   const operations = report.operations.map((r) => [service(r.service), terminalText(r.operation, MAX_OPERATION), ...cells(r)]);
   for (const row of table(['service', 'operation', ...METRICS], operations, 2)) lines.push(row);

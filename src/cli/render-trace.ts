@@ -113,23 +113,34 @@ export function renderTrace(tree: TraceTree, path: CriticalPath, options: Render
   ];
   if (errors > 0) facts.push(paint.red(`${errors} error${errors === 1 ? '' : 's'}`));
   const title =
-    root === undefined ? '' : root.parentMissing ? '(root span not received)' : `${terminalText(root.span.service, MAX_TITLE)} ${terminalText(root.span.name, MAX_TITLE)}`;
+    root === undefined
+      ? ''
+      : root.parentMissing
+        ? '(root span not received)'
+        : `${terminalText(root.span.service, MAX_TITLE)} ${terminalText(root.span.name, MAX_TITLE)}`;
   const note = options.note ? `  [${terminalText(options.note, MAX_TITLE)}]` : '';
-  const lines = [paint.bold(`Trace ${terminalText(tree.traceId, 32)}  ${title}  ${formatDuration(tree.duration)}`) + `  (${facts.join(', ')})${note}`];
+  const lines = [
+    paint.bold(`Trace ${terminalText(tree.traceId, 32)}  ${title}  ${formatDuration(tree.duration)}`) + `  (${facts.join(', ')})${note}`,
+  ];
 
   shown.forEach((node, i) => {
     const onPath = path.nodes.has(node);
     const marks: string[] = [];
-    if (node === path.bottleneck) marks.push(paint.magenta(paint.bold(`◀ bottleneck (${formatDuration(path.selfTime.get(node) ?? 0)} self)`)));
+    if (node === path.bottleneck)
+      marks.push(paint.magenta(paint.bold(`◀ bottleneck (${formatDuration(path.selfTime.get(node) ?? 0)} self)`)));
     const error = errorMessage(node.span);
     if (error !== undefined) marks.push(paint.red(`✖ ${error}`));
     if (node.parentMissing) marks.push(paint.dim(`(parent ${terminalText(node.span.parentSpanId.slice(0, 8), 8)}… not received)`));
     // Clocks of processes on one machine differ by about a millisecond; only larger corrections are worth a note.
-    if (Math.abs(node.skew) >= SKEW_NOTE_NS) marks.push(paint.dim(`(clock skew: moved ${formatDuration(Math.abs(node.skew))} ${node.skew > 0 ? 'later' : 'earlier'})`));
+    if (Math.abs(node.skew) >= SKEW_NOTE_NS)
+      marks.push(paint.dim(`(clock skew: moved ${formatDuration(Math.abs(node.skew))} ${node.skew > 0 ? 'later' : 'earlier'})`));
     const line =
-      paint.cyan(labels[i]!.padEnd(labelWidth)) + '  ' +
-      operations[i]!.padEnd(operationWidth) + '  ' +
-      durations[i]!.padStart(durationWidth) + '  ' +
+      paint.cyan(labels[i]!.padEnd(labelWidth)) +
+      '  ' +
+      operations[i]!.padEnd(operationWidth) +
+      '  ' +
+      durations[i]!.padStart(durationWidth) +
+      '  ' +
       (onPath ? paint.yellow(bar(node, tree.duration, width, ON_PATH)) : paint.dim(bar(node, tree.duration, width, OFF_PATH))) +
       (marks.length > 0 ? `  ${marks.join('  ')}` : '');
     lines.push(line.trimEnd());

@@ -25,7 +25,9 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     return 2;
   }
   // The receiver must outlive any bug in a handler: report and keep receiving.
-  process.on('uncaughtException', (error) => process.stderr.write(`tracewire dev: internal error (still running): ${terminalLines(error?.stack ?? String(error))}\n`));
+  process.on('uncaughtException', (error) =>
+    process.stderr.write(`tracewire dev: internal error (still running): ${terminalLines(error?.stack ?? String(error))}\n`),
+  );
   let server;
   try {
     server = await startDevServer({
@@ -67,7 +69,9 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     await server.close();
   } catch (error) {
     // Ctrl-C must end in a message, not a stack trace: close() already reports what it could not print.
-    process.stderr.write(`tracewire dev: could not finish cleanly: ${terminalText(String((error as Error)?.message ?? error), MAX_LINE)}\n`);
+    process.stderr.write(
+      `tracewire dev: could not finish cleanly: ${terminalText(String((error as Error)?.message ?? error), MAX_LINE)}\n`,
+    );
     return 1;
   }
   return 0;
@@ -75,5 +79,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
 
 /** A stack trace for the terminal: at most 50 lines, each with its control characters escaped. */
 function terminalLines(text: string): string {
-  return text.split('\n', 50).map((line) => terminalText(line, MAX_LINE)).join('\n');
+  return text
+    .split('\n', 50)
+    .map((line) => terminalText(line, MAX_LINE))
+    .join('\n');
 }

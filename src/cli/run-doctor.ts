@@ -28,7 +28,8 @@ Options:
 function appOf(app: string | undefined, command: readonly string[] | undefined): { app?: string; problem?: string } {
   if (command === undefined) return app === undefined ? {} : { app };
   const { script } = parseNodeCommand(command);
-  if (script === undefined) return { problem: 'no script file in the command after -- (doctor checks how an app file is started: node [options] app.js)' };
+  if (script === undefined)
+    return { problem: 'no script file in the command after -- (doctor checks how an app file is started: node [options] app.js)' };
   if (app !== undefined && resolve(app) !== resolve(script)) return { problem: `--app ${app}, but the command after -- runs ${script}` };
   return { app: app ?? script };
 }
@@ -49,7 +50,12 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
   const end = argv.indexOf('--');
   const command = end === -1 ? undefined : argv.slice(end + 1);
   try {
-    ({ values } = parseArgs({ args: argv.slice(0, end === -1 ? argv.length : end), strict: true, allowPositionals: false, options: { app: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv.slice(0, end === -1 ? argv.length : end),
+      strict: true,
+      allowPositionals: false,
+      options: { app: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
     process.stderr.write(`tracewire doctor: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
@@ -67,7 +73,9 @@ export async function runDoctor(argv: readonly string[]): Promise<number> {
   const out = (text: string): boolean => process.stdout.write(text);
   const resolution = resolveConfig({}, process.env);
   const { config } = resolution;
-  out(`${paint.bold('tracewire doctor')}\n\nConfiguration, resolved from this environment as the app would (header values redacted, URL credentials masked):\n`);
+  out(
+    `${paint.bold('tracewire doctor')}\n\nConfiguration, resolved from this environment as the app would (header values redacted, URL credentials masked):\n`,
+  );
   out(`${describeConfig(config).replace(/^/gm, '  ')}\n`);
 
   const sections: Array<[string, DoctorCheck[]]> = [['Configuration', checkConfig(resolution)]];

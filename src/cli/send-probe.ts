@@ -53,7 +53,13 @@ function readAnswer(res: IncomingMessage): Promise<ProbeAnswer> {
  * const answer = await sendProbe(new URL(config.tracesEndpoint), headers, body, readTlsFiles(config), 10_000);
  * ```
  */
-export async function sendProbe(url: URL, headers: Readonly<Record<string, string>>, body: Uint8Array, tls: TlsAgentOptions | undefined, timeoutMs: number): Promise<ProbeAnswer> {
+export async function sendProbe(
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  body: Uint8Array,
+  tls: TlsAgentOptions | undefined,
+  timeoutMs: number,
+): Promise<ProbeAnswer> {
   const secure = url.protocol === 'https:';
   const options = tls ?? { keepAlive: true as const };
   let agent: HttpAgent;

@@ -10,8 +10,17 @@ const HEX = '0123456789abcdef';
 /** What JavaScript's `\s` matches, by code unit. */
 function isSpace(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
-    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
 }
 
 /** The visible form of a code unit a terminal must not receive, or undefined when it is printable as it is. */
@@ -46,7 +55,7 @@ export function terminalText(text: string, max: number): string {
   let fits = 0;
   // Whitespace before this index belongs to a run already known to hold no line break.
   let plainUntil = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const code = text.charCodeAt(i);
     let token: string;
     let next = i + 1;

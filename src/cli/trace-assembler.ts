@@ -181,7 +181,16 @@ export class TraceAssembler {
       this.dropped++;
       return undefined;
     }
-    const entry: Pending = { spans: [], ids: new Set(), bytes: 0, firstSeen: now, lastSeen: now, hasRoot: false, printedBefore: 0, capped: false };
+    const entry: Pending = {
+      spans: [],
+      ids: new Set(),
+      bytes: 0,
+      firstSeen: now,
+      lastSeen: now,
+      hasRoot: false,
+      printedBefore: 0,
+      capped: false,
+    };
     if (earlier !== undefined) {
       // Copied: the arrays of the trace already handed out must not change under whoever printed it.
       this.printed.delete(traceId);

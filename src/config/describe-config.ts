@@ -22,7 +22,8 @@ export function describeConfig(config: ResolvedConfig): string {
       headers: redacted,
       exporters: config.exporters.map(name),
       sampler: name(config.sampler),
-      samplerArg: typeof config.samplerArg === 'object' ? { ...config.samplerArg, endpoint: maskUrl(config.samplerArg.endpoint) } : config.samplerArg,
+      samplerArg:
+        typeof config.samplerArg === 'object' ? { ...config.samplerArg, endpoint: maskUrl(config.samplerArg.endpoint) } : config.samplerArg,
       propagators: config.propagators.map(name),
       instrumentations: config.instrumentations.map(name),
       spanProcessors: config.spanProcessors.map(name),

@@ -6,7 +6,6 @@ import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
 import { scriptName } from '../internal/script-name.js';
 import { maskUrl } from '../internal/mask-url.js';
 
-
 const localRequire = createRequire(import.meta.url);
 
 /** Ports that are not OTLP/HTTP receivers, and what they are. @internal */
@@ -22,7 +21,9 @@ const WRONG_PORTS: Readonly<Record<string, string>> = {
  * Libraries that must be loaded after tracing starts to be instrumented: the main target of each table row, except
  * those traced through a diagnostics channel (fastify), which are traced whenever they were loaded.
  */
-const EARLY_MODULES: readonly string[] = INSTRUMENTATION_TABLE.flatMap((row) => (row.targets === null || row.tracedWhenLoadedEarly === true ? [] : [row.targets[0]!]));
+const EARLY_MODULES: readonly string[] = INSTRUMENTATION_TABLE.flatMap((row) =>
+  row.targets === null || row.tracedWhenLoadedEarly === true ? [] : [row.targets[0]!],
+);
 
 /**
  * The classic setup mistakes visible in a resolved config, each with a remedy. Pure. @internal

@@ -113,7 +113,9 @@ export class EnvReader {
       }
       if (key === '' || decoded === undefined) {
         const shown = redactValues ? `${key || entry.split('=')[0]?.trim() || '?'}=[REDACTED]` : entry.trim();
-        this.warnings.push(`${hit.name} has a malformed entry ${JSON.stringify(shown)} (expected key=percent-encoded-value); skipping that entry.`);
+        this.warnings.push(
+          `${hit.name} has a malformed entry ${JSON.stringify(shown)} (expected key=percent-encoded-value); skipping that entry.`,
+        );
         continue;
       }
       pairs[key] = decoded;

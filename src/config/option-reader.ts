@@ -57,6 +57,9 @@ export interface ConfigSection<K extends keyof TracewireOptions, R> {
 }
 
 /** A {@link ConfigSection} (the option keys are inferred as literals). @internal */
-export function defineSection<K extends keyof TracewireOptions, R>(options: readonly K[], resolve: (reader: OptionReader<K>) => R): ConfigSection<K, R> {
+export function defineSection<K extends keyof TracewireOptions, R>(
+  options: readonly K[],
+  resolve: (reader: OptionReader<K>) => R,
+): ConfigSection<K, R> {
   return { options, resolve };
 }

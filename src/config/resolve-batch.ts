@@ -2,7 +2,12 @@ import { defineSection } from './option-reader.js';
 import { integerIn, isPlainObject, MAX_INT } from './validators.js';
 
 /** @internal */
-export const BATCH_DEFAULTS = Object.freeze({ scheduleDelayMs: 5000, maxQueueSize: 2048, maxExportBatchSize: 512, exportTimeoutMs: 30_000 });
+export const BATCH_DEFAULTS = Object.freeze({
+  scheduleDelayMs: 5000,
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  exportTimeoutMs: 30_000,
+});
 
 /**
  * The batch span processor: `batch.*` from code > OTEL_BSP_* > the spec's defaults; the export batch is never larger
@@ -26,7 +31,9 @@ export const batchSection = defineSection(['batch'], (r) => {
     if (batchOpt.maxExportBatchSize !== undefined) {
       r.errors.push(`batch.maxExportBatchSize (${maxExportBatchSize}) must not exceed batch.maxQueueSize (${maxQueueSize})`);
     } else {
-      e.warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) exceeds the queue size (${maxQueueSize}); using ${maxQueueSize}.`);
+      e.warnings.push(
+        `OTEL_BSP_MAX_EXPORT_BATCH_SIZE (${maxExportBatchSize}) exceeds the queue size (${maxQueueSize}); using ${maxQueueSize}.`,
+      );
     }
     maxExportBatchSize = maxQueueSize;
   }

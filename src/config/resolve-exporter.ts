@@ -31,8 +31,17 @@ type TlsFiles = { certificate?: ConfiguredFile; clientCertificate?: ConfiguredFi
  */
 export const exporterSection = defineSection(
   [
-    'tracesEndpoint', 'endpoint', 'protocol', 'headers', 'compression', 'otlpEncoder', 'timeoutMs', 'exporters',
-    'certificate', 'clientCertificate', 'clientKey',
+    'tracesEndpoint',
+    'endpoint',
+    'protocol',
+    'headers',
+    'compression',
+    'otlpEncoder',
+    'timeoutMs',
+    'exporters',
+    'certificate',
+    'clientCertificate',
+    'clientKey',
   ],
   (r) => {
     const e = r.env;

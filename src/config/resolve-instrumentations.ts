@@ -4,8 +4,23 @@ import { hasMethods } from './validators.js';
 
 /** @internal */
 export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
-  'http', 'undici', 'express', 'fastify', 'koa', 'pg', 'mysql2', 'redis', 'ioredis',
-  'mongodb', 'grpc', 'kafkajs', 'amqplib', 'graphql', 'fs', 'dns', 'net',
+  'http',
+  'undici',
+  'express',
+  'fastify',
+  'koa',
+  'pg',
+  'mysql2',
+  'redis',
+  'ioredis',
+  'mongodb',
+  'grpc',
+  'kafkajs',
+  'amqplib',
+  'graphql',
+  'fs',
+  'dns',
+  'net',
 ];
 /** Off unless asked for: they produce a span per file/dns/socket call. @internal */
 export const OFF_BY_DEFAULT: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
@@ -21,7 +36,11 @@ const DEFAULT_HTTP_SERVER: HttpServerInstrumentationName = 'tracewire';
 export const instrumentationsSection = defineSection(['instrumentations', 'httpServer'], (r) => {
   const e = r.env;
   const httpServer =
-    r.get<HttpServerInstrumentationName>('httpServer', (v) => HTTP_SERVERS.includes(v as HttpServerInstrumentationName), `one of ${HTTP_SERVERS.join(', ')}`) ??
+    r.get<HttpServerInstrumentationName>(
+      'httpServer',
+      (v) => HTTP_SERVERS.includes(v as HttpServerInstrumentationName),
+      `one of ${HTTP_SERVERS.join(', ')}`,
+    ) ??
     e.enumValue(['TRACEWIRE_HTTP_SERVER'], HTTP_SERVERS, DEFAULT_HTTP_SERVER) ??
     DEFAULT_HTTP_SERVER;
 
@@ -29,7 +48,8 @@ export const instrumentationsSection = defineSection(['instrumentations', 'httpS
   let instrumentations: ResolvedConfig['instrumentations'];
   const codeInstr = r.get<false | ResolvedConfig['instrumentations']>(
     'instrumentations',
-    (v) => v === false || (Array.isArray(v) && v.every((x) => INSTRUMENTATION_NAMES.includes(x as InstrumentationName) || isInstrumentation(x))),
+    (v) =>
+      v === false || (Array.isArray(v) && v.every((x) => INSTRUMENTATION_NAMES.includes(x as InstrumentationName) || isInstrumentation(x))),
     `false or an array of ${INSTRUMENTATION_NAMES.join(', ')} or Instrumentation instances`,
   );
   if (codeInstr !== undefined) {

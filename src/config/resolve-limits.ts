@@ -21,7 +21,11 @@ export const limitsSection = defineSection(['spanLimits'], (r) => {
   return {
     spanLimits: Object.freeze({
       attributeCountLimit: limit('attributeCountLimit', ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'], DEFAULT_LIMIT),
-      attributeValueLengthLimit: limit('attributeValueLengthLimit', ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'], Infinity),
+      attributeValueLengthLimit: limit(
+        'attributeValueLengthLimit',
+        ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+        Infinity,
+      ),
       eventCountLimit: limit('eventCountLimit', ['OTEL_SPAN_EVENT_COUNT_LIMIT'], DEFAULT_LIMIT),
       linkCountLimit: limit('linkCountLimit', ['OTEL_SPAN_LINK_COUNT_LIMIT'], DEFAULT_LIMIT),
       attributePerEventCountLimit: limit('attributePerEventCountLimit', ['OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'], DEFAULT_LIMIT),

@@ -22,7 +22,9 @@ export const propagationSection = defineSection(['propagators', 'propagateTo'], 
     `an array of ${PROPAGATOR_NAMES.join(', ')} or TextMapPropagator instances`,
   );
   if (propagators === undefined && !r.given('propagators')) {
-    const names = e.names('OTEL_PROPAGATORS', PROPAGATOR_NAMES, 'propagator(s)', (known) => (known.length > 0 ? known : DEFAULT_PROPAGATORS).join(','));
+    const names = e.names('OTEL_PROPAGATORS', PROPAGATOR_NAMES, 'propagator(s)', (known) =>
+      (known.length > 0 ? known : DEFAULT_PROPAGATORS).join(','),
+    );
     if (names !== undefined) propagators = names.length > 0 ? names : DEFAULT_PROPAGATORS;
   }
   propagators ??= DEFAULT_PROPAGATORS;

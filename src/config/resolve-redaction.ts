@@ -14,7 +14,11 @@ function toGlobal(pattern: RegExp): RegExp {
  * @internal
  */
 export const redactionSection = defineSection(['redact'], (r) => {
-  const redactOpt = r.get<false | Record<string, unknown>>('redact', (v) => v === false || isPlainObject(v), 'false or an object { keys, patterns }');
+  const redactOpt = r.get<false | Record<string, unknown>>(
+    'redact',
+    (v) => v === false || isPlainObject(v),
+    'false or an object { keys, patterns }',
+  );
   if (redactOpt === false) return { redaction: false as const };
   const keys = new Set<string>(DEFAULT_REDACT_KEYS);
   const patterns: RegExp[] = [];
@@ -28,12 +32,16 @@ export const redactionSection = defineSection(['redact'], (r) => {
   }
   const codePatterns = redactOpt?.patterns;
   if (codePatterns !== undefined) {
-    const ok = Array.isArray(codePatterns) && codePatterns.every((p) => p instanceof RegExp || REDACT_PATTERN_NAMES.includes(p as RedactPatternName));
-    if (ok) for (const p of codePatterns as Array<RegExp | RedactPatternName>) addPattern(p instanceof RegExp ? toGlobal(p) : REDACT_PATTERNS[p]);
+    const ok =
+      Array.isArray(codePatterns) &&
+      codePatterns.every((p) => p instanceof RegExp || REDACT_PATTERN_NAMES.includes(p as RedactPatternName));
+    if (ok)
+      for (const p of codePatterns as Array<RegExp | RedactPatternName>) addPattern(p instanceof RegExp ? toGlobal(p) : REDACT_PATTERNS[p]);
     else r.errors.push(`redact.patterns: expected an array of ${REDACT_PATTERN_NAMES.join(', ')} or RegExps, got ${String(codePatterns)}`);
   }
   if (redactOpt !== undefined) {
-    for (const key of Object.keys(redactOpt)) if (key !== 'keys' && key !== 'patterns') r.errors.push(`redact.${key}: unknown option (known: keys, patterns)`);
+    for (const key of Object.keys(redactOpt))
+      if (key !== 'keys' && key !== 'patterns') r.errors.push(`redact.${key}: unknown option (known: keys, patterns)`);
   }
   for (const k of r.env.list('TRACEWIRE_REDACT_KEYS') ?? []) keys.add(k.toLowerCase());
   const envPatterns = r.env.names('TRACEWIRE_REDACT_PATTERNS', REDACT_PATTERN_NAMES, 'pattern(s)', (known) => known.join(',') || 'none');

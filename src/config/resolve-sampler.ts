@@ -41,7 +41,10 @@ function kindOf(name: SamplerName): Kind {
 const isRatio = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= 1;
 const isRate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 const isInterval = integerIn(1, MAX_INT);
-const JAEGER_CHECKS: Record<keyof JaegerRemoteOptions, { check: (v: unknown) => boolean; expected: string; parse: (raw: string) => unknown }> = {
+const JAEGER_CHECKS: Record<
+  keyof JaegerRemoteOptions,
+  { check: (v: unknown) => boolean; expected: string; parse: (raw: string) => unknown }
+> = {
   endpoint: { check: isHttpUrl, expected: 'an http(s) URL', parse: (raw) => raw.replace(/\/+$/, '') },
   pollingIntervalMs: { check: isInterval, expected: 'a positive integer (ms)', parse: Number },
   initialSamplingRate: { check: isRatio, expected: 'a number between 0 and 1', parse: Number },
@@ -51,7 +54,9 @@ const JAEGER_KEYS = Object.keys(JAEGER_CHECKS) as Array<keyof JaegerRemoteOption
 /** Jaeger remote settings from code: every problem goes to `errors`. */
 function jaegerFromOption(value: unknown, errors: string[]): Required<JaegerRemoteOptions> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    errors.push(`samplerArg: expected an object { endpoint, pollingIntervalMs, initialSamplingRate } for a jaeger_remote sampler, got ${JSON.stringify(value) ?? String(value)}`);
+    errors.push(
+      `samplerArg: expected an object { endpoint, pollingIntervalMs, initialSamplingRate } for a jaeger_remote sampler, got ${JSON.stringify(value) ?? String(value)}`,
+    );
     return undefined;
   }
   const settings: Record<string, unknown> = { ...JAEGER_REMOTE_DEFAULTS };
@@ -84,12 +89,22 @@ function jaegerFromEnv(raw: string, e: EnvReader): Required<JaegerRemoteOptions>
     const text = eq > 0 ? entry.slice(eq + 1).trim() : '';
     const rule = JAEGER_CHECKS[key as keyof JaegerRemoteOptions];
     if (rule === undefined) {
-      e.warn('OTEL_TRACES_SAMPLER_ARG', shown, `has an unknown entry "${maskUrlList(entry.trim())}" (expected ${JAEGER_KEYS.map((k) => `${k}=`).join(', ')})`, 'the other entries');
+      e.warn(
+        'OTEL_TRACES_SAMPLER_ARG',
+        shown,
+        `has an unknown entry "${maskUrlList(entry.trim())}" (expected ${JAEGER_KEYS.map((k) => `${k}=`).join(', ')})`,
+        'the other entries',
+      );
       continue;
     }
     const value = rule.parse(text);
     if (text === '' || !rule.check(value)) {
-      e.warn('OTEL_TRACES_SAMPLER_ARG', shown, `has ${key}="${maskUrl(text)}", which is not ${rule.expected}`, `${key}=${String(JAEGER_REMOTE_DEFAULTS[key as keyof JaegerRemoteOptions])}`);
+      e.warn(
+        'OTEL_TRACES_SAMPLER_ARG',
+        shown,
+        `has ${key}="${maskUrl(text)}", which is not ${rule.expected}`,
+        `${key}=${String(JAEGER_REMOTE_DEFAULTS[key as keyof JaegerRemoteOptions])}`,
+      );
       continue;
     }
     settings[key] = value;
@@ -116,9 +131,13 @@ export function resolveSampler(
 ): Pick<ResolvedConfig, 'sampler' | 'samplerArg'> {
   let sampler: SamplerName | Sampler | undefined;
   if (samplerOption !== undefined) {
-    const isInstance = typeof samplerOption === 'object' && samplerOption !== null && typeof (samplerOption as Sampler).shouldSample === 'function';
+    const isInstance =
+      typeof samplerOption === 'object' && samplerOption !== null && typeof (samplerOption as Sampler).shouldSample === 'function';
     if (isInstance || SAMPLER_NAMES.includes(samplerOption as SamplerName)) sampler = samplerOption as SamplerName | Sampler;
-    else errors.push(`sampler: expected one of ${SAMPLER_NAMES.join(', ')} or a Sampler instance, got ${JSON.stringify(samplerOption) ?? String(samplerOption)}`);
+    else
+      errors.push(
+        `sampler: expected one of ${SAMPLER_NAMES.join(', ')} or a Sampler instance, got ${JSON.stringify(samplerOption) ?? String(samplerOption)}`,
+      );
   } else {
     sampler = e.enumValue(['OTEL_TRACES_SAMPLER'], SAMPLER_NAMES, FALLBACK);
   }
@@ -130,12 +149,17 @@ export function resolveSampler(
   const kind = kindOf(sampler);
 
   if (argOption !== undefined) {
-    if (kind === 'ratio' && !isRatio(argOption)) errors.push(`samplerArg: expected a number between 0 and 1 for ${sampler}, got ${JSON.stringify(argOption)}`);
-    else if (kind === 'rate' && !isRate(argOption)) errors.push(`samplerArg: expected a positive number of traces per second for ${sampler}, got ${JSON.stringify(argOption)}`);
+    if (kind === 'ratio' && !isRatio(argOption))
+      errors.push(`samplerArg: expected a number between 0 and 1 for ${sampler}, got ${JSON.stringify(argOption)}`);
+    else if (kind === 'rate' && !isRate(argOption))
+      errors.push(`samplerArg: expected a positive number of traces per second for ${sampler}, got ${JSON.stringify(argOption)}`);
     else if (kind === 'jaeger') {
       const settings = jaegerFromOption(argOption, errors);
       return { sampler, samplerArg: settings ?? JAEGER_REMOTE_DEFAULTS };
-    } else if (kind === 'none') errors.push(`samplerArg: ${sampler} takes no argument (for a ratio use sampler 'parentbased_traceidratio', for traces per second 'parentbased_ratelimiting')`);
+    } else if (kind === 'none')
+      errors.push(
+        `samplerArg: ${sampler} takes no argument (for a ratio use sampler 'parentbased_traceidratio', for traces per second 'parentbased_ratelimiting')`,
+      );
     else return { sampler, samplerArg: argOption as number };
     return { sampler, samplerArg: defaultArg(kind) };
   }
@@ -151,4 +175,6 @@ export function resolveSampler(
 }
 
 /** The sampler section: `sampler` and `samplerArg` (see {@link resolveSampler}). @internal */
-export const samplerSection = defineSection(['sampler', 'samplerArg'], (r) => resolveSampler(r.raw('sampler'), r.raw('samplerArg'), r.env, r.errors));
+export const samplerSection = defineSection(['sampler', 'samplerArg'], (r) =>
+  resolveSampler(r.raw('sampler'), r.raw('samplerArg'), r.env, r.errors),
+);

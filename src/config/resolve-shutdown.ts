@@ -23,7 +23,13 @@ export const shutdownSection = defineSection(['shutdownSignals', 'shutdownTimeou
       const upper = list.map((s) => s.toUpperCase());
       if (upper.length === 1 && upper[0] === 'NONE') shutdownSignals = false;
       else if (upper.every((s) => SIGNALS.includes(s as NodeJS.Signals))) shutdownSignals = upper as NodeJS.Signals[];
-      else e.warn('TRACEWIRE_SHUTDOWN_SIGNALS', r.rawEnv.TRACEWIRE_SHUTDOWN_SIGNALS ?? '', `is not "none" or a list of ${SIGNALS.join(', ')}`, SHUTDOWN_DEFAULTS.signals.join(','));
+      else
+        e.warn(
+          'TRACEWIRE_SHUTDOWN_SIGNALS',
+          r.rawEnv.TRACEWIRE_SHUTDOWN_SIGNALS ?? '',
+          `is not "none" or a list of ${SIGNALS.join(', ')}`,
+          SHUTDOWN_DEFAULTS.signals.join(','),
+        );
     }
   }
   const shutdownTimeoutMs =

@@ -139,7 +139,10 @@ export class BatchProcessor implements SpanProcessor {
     this.spansInFlight += count;
     return new Promise<void>((resolve) => {
       let settled = false;
-      const timeout = setTimeout(() => finish({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.options.exportTimeoutMs} ms`) }), this.options.exportTimeoutMs);
+      const timeout = setTimeout(
+        () => finish({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.options.exportTimeoutMs} ms`) }),
+        this.options.exportTimeoutMs,
+      );
       timeout.unref();
       const finish = (result: ExportResult): void => {
         if (settled) return;
@@ -239,6 +242,8 @@ export class BatchProcessor implements SpanProcessor {
     const pending = countPending ? this.pendingSpans() : 0;
     if (dropped === 0 && failed === 0 && pending === 0) return;
     const notExported = pending > 0 ? `; ${pending} spans still queued or in flight were not exported` : '';
-    warn(`at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start${notExported}.`);
+    warn(
+      `at shutdown: ${dropped} spans dropped (queue full) and ${failed} spans failed to export to ${this.options.destination} since start${notExported}.`,
+    );
   }
 }

@@ -23,12 +23,16 @@ export function createOtlpExporter(config: ResolvedConfig, tls: ReturnType<typeo
     httpAgentOptions: tls,
   };
   if (config.protocol === 'http/json') {
-    const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPTraceExporter } = localRequire(
+      '@opentelemetry/exporter-trace-otlp-http',
+    ) as typeof import('@opentelemetry/exporter-trace-otlp-http');
     return boundedStockExporter((httpAgentOptions) => new OTLPTraceExporter({ ...exporterOptions, httpAgentOptions }), tls);
   }
   // http/protobuf: tracewire's encoder on the stock transport, unless the stock exporter is asked for.
   if (config.otlpEncoder !== 'stock') return createOtlpProtoExporter(exporterOptions);
-  const { OTLPTraceExporter } = localRequire('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  const { OTLPTraceExporter } = localRequire(
+    '@opentelemetry/exporter-trace-otlp-proto',
+  ) as typeof import('@opentelemetry/exporter-trace-otlp-proto');
   return boundedStockExporter((httpAgentOptions) => new OTLPTraceExporter({ ...exporterOptions, httpAgentOptions }), tls);
 }
 
@@ -42,8 +46,7 @@ function createExporters(config: ResolvedConfig): Array<[SpanExporter, number]> 
     if (entry === 'otlp') {
       const tls = readTlsFiles(config);
       exporters.push([new LazyExporter(() => createOtlpExporter(config, tls), 'OTLPTraceExporter'), position]);
-    }
-    else if (entry === 'console') exporters.push([new ConsoleSpanExporter(), position]);
+    } else if (entry === 'console') exporters.push([new ConsoleSpanExporter(), position]);
     else if (typeof entry !== 'string') exporters.push([entry, position]);
   }
   return exporters;
@@ -70,7 +73,9 @@ export function createBatchProcessors(config: ResolvedConfig): BatchProcessor[] 
     const isOtlp = name === 'OTLPTraceExporter' || name === TRACEWIRE_OTLP_PROTO_EXPORTER_NAME;
     const destination = isOtlp
       ? maskUrlCredentials(config.tracesEndpoint)
-      : name !== undefined ? `the ${name} exporter` : `the exporter at position ${position} of \`exporters\``;
+      : name !== undefined
+        ? `the ${name} exporter`
+        : `the exporter at position ${position} of \`exporters\``;
     // Only tracewire's OTLP exporters take concurrent exports; any other exporter is never called concurrently.
     return new BatchProcessor(exporter, { ...config.batch, destination, maxExportsInFlight: isOtlp ? MAX_EXPORTS_IN_FLIGHT : 1 });
   });

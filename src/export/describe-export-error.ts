@@ -36,14 +36,21 @@ export function describeExportError(error: Error | undefined): { reason: string;
   if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code)) {
     return {
       reason: `: TLS${message} (${code}); the collector's certificate is not signed by a trusted CA`,
-      remedy: 'Remedy: set OTEL_EXPORTER_OTLP_CERTIFICATE (or the certificate option) to the PEM file of the CA that signed the collector\'s certificate.',
+      remedy:
+        "Remedy: set OTEL_EXPORTER_OTLP_CERTIFICATE (or the certificate option) to the PEM file of the CA that signed the collector's certificate.",
     };
   }
   if (code === HOST_MISMATCH) {
-    return { reason: `: TLS${message}`, remedy: 'Remedy: use the host name the collector\'s certificate was issued for in OTEL_EXPORTER_OTLP_ENDPOINT.' };
+    return {
+      reason: `: TLS${message}`,
+      remedy: "Remedy: use the host name the collector's certificate was issued for in OTEL_EXPORTER_OTLP_ENDPOINT.",
+    };
   }
   if (code !== undefined && EXPIRED.has(code)) {
-    return { reason: `: TLS${message} (${code})`, remedy: 'Remedy: renew the collector\'s certificate, or check the clock of this machine.' };
+    return {
+      reason: `: TLS${message} (${code})`,
+      remedy: "Remedy: renew the collector's certificate, or check the clock of this machine.",
+    };
   }
   return { reason: message, remedy: GENERAL_REMEDY };
 }

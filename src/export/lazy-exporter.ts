@@ -39,7 +39,8 @@ export class LazyExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const exporter = this.get();
-    if (exporter === undefined) resultCallback({ code: ExportResultCode.FAILED, error: new Error(`the ${this.targetName} exporter could not be created`) });
+    if (exporter === undefined)
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`the ${this.targetName} exporter could not be created`) });
     else exporter.export(spans, resultCallback);
   }
 

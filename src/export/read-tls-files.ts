@@ -16,7 +16,9 @@ function read(file: ConfiguredFile | undefined, what: string, fallback: string, 
   try {
     return readFileSync(resolve(file.path));
   } catch (error) {
-    report(`${file.from}=${JSON.stringify(file.path)}: could not read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${fallback}.`);
+    report(
+      `${file.from}=${JSON.stringify(file.path)}: could not read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${fallback}.`,
+    );
     return undefined;
   }
 }
@@ -39,7 +41,9 @@ export function readTlsFiles(config: ResolvedConfig, report: (message: string) =
     options.cert = cert;
     options.key = key;
   } else if ((cert === undefined) !== (key === undefined)) {
-    report('a client certificate needs both OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY (or the clientCertificate and clientKey options); none is sent.');
+    report(
+      'a client certificate needs both OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY (or the clientCertificate and clientKey options); none is sent.',
+    );
   }
   return options;
 }

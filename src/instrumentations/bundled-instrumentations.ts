@@ -17,7 +17,22 @@ import { compileCommonJs } from '../internal/node-module-internals.js';
  * @opentelemetry/api and import-in-the-middle stay external everywhere (one shared copy each).
  * @internal
  */
-export const CHUNKED = ['amqplib', 'dns', 'express', 'fs', 'graphql', 'grpc', 'ioredis', 'kafkajs', 'koa', 'mongodb', 'mysql2', 'net', 'pg', 'redis'] as const;
+export const CHUNKED = [
+  'amqplib',
+  'dns',
+  'express',
+  'fs',
+  'graphql',
+  'grpc',
+  'ioredis',
+  'kafkajs',
+  'koa',
+  'mongodb',
+  'mysql2',
+  'net',
+  'pg',
+  'redis',
+] as const;
 
 /** The bundle's copies of the packages the chunks were built to share (kept external in them). */
 const SHARED: Readonly<Record<string, () => unknown>> = {

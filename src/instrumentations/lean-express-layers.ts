@@ -5,7 +5,13 @@ import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { activeContextManager as manager, applyArguments } from '../internal/context-manager.js';
 import { debug } from '../internal/log.js';
 import { endAtResponseClose } from './http-server/http-server-instrumentation.js';
-import { afterApplyPatch, popLayerPath, untracedHandleOf, type ExpressLayer, type LayerHandle } from './upstream/express-layer-internals.js';
+import {
+  afterApplyPatch,
+  popLayerPath,
+  untracedHandleOf,
+  type ExpressLayer,
+  type LayerHandle,
+} from './upstream/express-layer-internals.js';
 import { instrumentationExpressUtils, type InstrumentationExpressUtils } from './upstream/instrumentation-express-utils.js';
 import { dropsChildrenOf } from '../internal/tracer-capabilities.js';
 
@@ -96,7 +102,11 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
   const rpc = getRPCMetadata(parentContext);
   if (rpc?.type === RPCType.HTTP) rpc.route = matchedRoute;
   if (trace.getSpan(parentContext) === undefined) return Reflect.apply(untraced, self, args);
-  const span = tracer.startSpan(metadata.name, { attributes: Object.assign({ [ATTR_HTTP_ROUTE]: matchedRoute }, metadata.attributes) }, parentContext);
+  const span = tracer.startSpan(
+    metadata.name,
+    { attributes: Object.assign({ [ATTR_HTTP_ROUTE]: matchedRoute }, metadata.attributes) },
+    parentContext,
+  );
   const call = new LayerCall(span, parentContext, request, isLayerPathStored);
   let layerContext = trace.setSpan(parentContext, span);
   if (metadata.attributes['express.type'] === 'router') {
@@ -162,7 +172,11 @@ function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: un
   // handler itself as its own original), and express tells them apart by their arity: never wrap them.
   if (untraced === undefined || traced === untraced || untraced.length > 3) return;
   const config = instrumentation.getConfig() as ExpressConfig;
-  const own = config.ignoreLayers === undefined && config.ignoreLayersType === undefined && config.spanNameHook === undefined && config.requestHook === undefined;
+  const own =
+    config.ignoreLayers === undefined &&
+    config.ignoreLayersType === undefined &&
+    config.spanNameHook === undefined &&
+    config.requestHook === undefined;
   const withTracer = instrumentation as ExpressInstrumentationLike;
   // Two parameters, as the instrumentation's wrapper has (express reads a handler's arity).
   const handle = function layerHandle(this: unknown, _request: unknown, _response: unknown): unknown {
@@ -170,7 +184,8 @@ function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: un
     const active = manager().active();
     // A dropped request needs no layer work, unless its RPC metadata asks for the route (tracewire's server
     // instrumentation sets it for a dropped request only when it measures http.server.request.duration).
-    if (dropsChildrenOf(tracer, trace.getSpan(active)) && getRPCMetadata(active) === undefined) return Reflect.apply(untraced, this, arguments);
+    if (dropsChildrenOf(tracer, trace.getSpan(active)) && getRPCMetadata(active) === undefined)
+      return Reflect.apply(untraced, this, arguments);
     if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
     return Reflect.apply(traced, this, arguments);
   } as Handle;

@@ -62,7 +62,10 @@ export function loadInstrumentations(
       continue;
     }
     try {
-      const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<string, new (config?: object) => Instrumentation>;
+      const mod = (bundled[row.packageName]?.() ?? localRequire(row.packageName)) as Record<
+        string,
+        new (config?: object) => Instrumentation
+      >;
       let Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
       if (row.name === 'express' && httpServer === 'tracewire') Ctor = leanExpressLayers(Ctor);
@@ -74,7 +77,9 @@ export function loadInstrumentations(
       result.push(new Ctor(configs[row.name] ?? {}));
       debug(`instrumentation ${row.name}: enabled`);
     } catch (error) {
-      warn(`could not load the ${row.name} instrumentation (${row.packageName}): ${(error as Error).message}; ${row.name} calls will not be traced.`);
+      warn(
+        `could not load the ${row.name} instrumentation (${row.packageName}): ${(error as Error).message}; ${row.name} calls will not be traced.`,
+      );
     }
   }
   return result;

@@ -21,4 +21,3 @@ export function warn(message: string): void {
 export function debug(message: string): void {
   if (level >= DiagLogLevel.DEBUG) process.stderr.write(`tracewire: ${message}\n`);
 }
-

@@ -39,7 +39,9 @@ const internals = Module as unknown as LoaderInternals;
 export function wrapModuleLoad(wrap: (load: ModuleLoad) => ModuleLoad): boolean {
   const load = internals._load;
   if (typeof load !== 'function') {
-    debug(`Node.js ${process.version} has no Module._load; CommonJS packages imported by ES modules are not instrumented through require hooks`);
+    debug(
+      `Node.js ${process.version} has no Module._load; CommonJS packages imported by ES modules are not instrumented through require hooks`,
+    );
     return false;
   }
   internals._load = wrap(load as ModuleLoad);
@@ -56,7 +58,10 @@ export function compileCommonJs(filename: string, source: string, requireFrom: (
   const nodeModulePaths = internals._nodeModulePaths;
   const compiled = new Module(filename) as CompilableModule;
   if (typeof nodeModulePaths !== 'function' || typeof compiled._compile !== 'function') {
-    const missing = [typeof nodeModulePaths !== 'function' && 'Module._nodeModulePaths', typeof compiled._compile !== 'function' && 'Module.prototype._compile'].filter(Boolean);
+    const missing = [
+      typeof nodeModulePaths !== 'function' && 'Module._nodeModulePaths',
+      typeof compiled._compile !== 'function' && 'Module.prototype._compile',
+    ].filter(Boolean);
     throw new Error(`Node.js ${process.version} has no ${missing.join(' or ')} to load ${filename}`);
   }
   compiled.filename = filename;

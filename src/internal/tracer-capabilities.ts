@@ -13,7 +13,13 @@ export const kDropsChildrenOf: unique symbol = Symbol.for('tracewire.tracer.drop
 /** A tracer, with tracewire's capabilities when it is one of tracewire's (from any copy). @internal */
 export interface CapableTracer extends Tracer {
   /** startSpan whose initial attributes are `attributesOf(source)`, computed only for spans that need them. */
-  [kStartSpanWithAttributesOf]?: <T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T) => Span;
+  [kStartSpanWithAttributesOf]?: <T>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    attributesOf: (source: T) => Attributes,
+    source: T,
+  ) => Span;
   /** Whether a child of `span` would be dropped without asking the sampler. */
   [kDropsChildrenOf]?: (span: Span | undefined) => boolean;
 }

@@ -57,6 +57,10 @@ export function pinoMixin(options?: LogCorrelationOptions): PinoMixin {
   const result = resolveLogOptions(options);
   if (result.errors.length > 0) throw new TracewireConfigError(result.errors, 'pinoMixin()');
   const resolved = result.options;
-  const isDefault = !resolved.serviceName && resolved.fields.traceId === 'trace_id' && resolved.fields.spanId === 'span_id' && resolved.fields.traceFlags === 'trace_flags';
+  const isDefault =
+    !resolved.serviceName &&
+    resolved.fields.traceId === 'trace_id' &&
+    resolved.fields.spanId === 'span_id' &&
+    resolved.fields.traceFlags === 'trace_flags';
   return isDefault ? traceMixin : configuredMixin.bind(resolved);
 }

@@ -103,7 +103,8 @@ export function resolveLogOptions(options: LogCorrelationOptions | undefined): {
   }
 
   const serviceName: unknown = options.serviceName;
-  if (serviceName !== undefined && typeof serviceName !== 'boolean') errors.push(`serviceName: expected a boolean, got ${show(serviceName)}`);
+  if (serviceName !== undefined && typeof serviceName !== 'boolean')
+    errors.push(`serviceName: expected a boolean, got ${show(serviceName)}`);
 
   return { options: Object.freeze({ fields, serviceName: serviceName === true }), errors };
 }

@@ -71,7 +71,8 @@ export class DestinationFilter {
         const port = url.port || DEFAULT_PORTS[url.protocol];
         for (const p of this.prefixes) {
           if (p.protocol !== url.protocol || p.hostname !== hostname || p.port !== port) continue;
-          if (p.path.endsWith('/') ? url.pathname.startsWith(p.path) : url.pathname === p.path || url.pathname.startsWith(`${p.path}/`)) return true;
+          if (p.path.endsWith('/') ? url.pathname.startsWith(p.path) : url.pathname === p.path || url.pathname.startsWith(`${p.path}/`))
+            return true;
         }
       }
       if (this.patterns.length > 0) {

@@ -79,7 +79,8 @@ export class JaegerPropagator implements TextMapPropagator {
     }
     let baggage = propagation.getBaggage(context);
     for (const name of getter.keys(carrier)) {
-      if (name.length <= UBER_BAGGAGE_PREFIX.length || name.slice(0, UBER_BAGGAGE_PREFIX.length).toLowerCase() !== UBER_BAGGAGE_PREFIX) continue;
+      if (name.length <= UBER_BAGGAGE_PREFIX.length || name.slice(0, UBER_BAGGAGE_PREFIX.length).toLowerCase() !== UBER_BAGGAGE_PREFIX)
+        continue;
       const raw = first(getter.get(carrier, name));
       const value = typeof raw === 'string' ? decode(raw) : undefined;
       if (value === undefined) continue;

@@ -70,6 +70,7 @@ export class DestinationLimitedPropagator implements TextMapPropagator {
 /** The URL a ClientRequest goes to: the host it connects to, the port from its Host header (else the default). */
 function clientRequestUrl(request: ClientRequest): string {
   const hostHeader = request.getHeader('host');
-  const host = typeof hostHeader === 'string' && hostHeader.split(':')[0]?.toLowerCase() === request.host.toLowerCase() ? hostHeader : request.host;
+  const host =
+    typeof hostHeader === 'string' && hostHeader.split(':')[0]?.toLowerCase() === request.host.toLowerCase() ? hostHeader : request.host;
   return `${request.protocol}//${host}${request.path}`;
 }

@@ -1,4 +1,11 @@
-import { isSpanContextValid, trace, type Context, type TextMapGetter, type TextMapPropagator, type TextMapSetter } from '@opentelemetry/api';
+import {
+  isSpanContextValid,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { debug } from '../internal/log.js';
 
 const LOWER_HEX = /^[0-9a-f]+$/;
@@ -37,7 +44,11 @@ export class ValidContextPropagator implements TextMapPropagator {
     }
     if (LOWER_HEX.test(spanContext.traceId) && LOWER_HEX.test(spanContext.spanId)) return extracted;
     // Jaeger and B3 headers may carry upper-case hex; W3C traceparent going out must be lower-case.
-    return trace.setSpanContext(extracted, { ...spanContext, traceId: spanContext.traceId.toLowerCase(), spanId: spanContext.spanId.toLowerCase() });
+    return trace.setSpanContext(extracted, {
+      ...spanContext,
+      traceId: spanContext.traceId.toLowerCase(),
+      spanId: spanContext.spanId.toLowerCase(),
+    });
   }
 
   fields(): string[] {

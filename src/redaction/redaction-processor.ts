@@ -89,7 +89,13 @@ export class RedactionProcessor implements SpanProcessor {
   private classify(key: string): number {
     let decision = this.decisions.get(key);
     if (decision === undefined) {
-      decision = this.isSecretName(key) ? REDACT : URL_KEYS.has(key) ? URL_QUERY : ROUTE_KEY.test(key) || ROUTE_NAME_KEYS.has(key) ? ROUTE_QUERY : KEEP;
+      decision = this.isSecretName(key)
+        ? REDACT
+        : URL_KEYS.has(key)
+          ? URL_QUERY
+          : ROUTE_KEY.test(key) || ROUTE_NAME_KEYS.has(key)
+            ? ROUTE_QUERY
+            : KEEP;
       if (this.decisions.size < MAX_CACHED_KEYS) this.decisions.set(key, decision);
     }
     return decision;
@@ -143,7 +149,8 @@ export class RedactionProcessor implements SpanProcessor {
       const decoded = safeDecode(name);
       decision = this.isSecretName(decoded) || DEFAULT_REDACT_QUERY_PARAMETERS.has(decoded.toLowerCase());
       // Names come from the request (a client can send any): only short ones are kept, at most MAX_CACHED_KEYS.
-      if (name.length <= MAX_CACHED_NAME_LENGTH && this.parameterDecisions.size < MAX_CACHED_KEYS) this.parameterDecisions.set(name, decision);
+      if (name.length <= MAX_CACHED_NAME_LENGTH && this.parameterDecisions.size < MAX_CACHED_KEYS)
+        this.parameterDecisions.set(name, decision);
     }
     return decision;
   }

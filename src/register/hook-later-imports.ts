@@ -64,9 +64,14 @@ export function hookLaterImports(instrumentations: readonly Instrumentation[], p
       }
       return;
     }
-    (localRequire('import-in-the-middle/register-hooks.mjs') as SyncHooksEntry).register({ include, exclude: [...REQUIRE_HOOKED_FROM_ESM] });
+    (localRequire('import-in-the-middle/register-hooks.mjs') as SyncHooksEntry).register({
+      include,
+      exclude: [...REQUIRE_HOOKED_FROM_ESM],
+    });
     debug(`ES module hooks registered on the application thread for: ${include.join(', ') || 'nothing'}`);
   } catch (error) {
-    warn(`could not register the ES module hooks: ${(error as Error).message}; ES modules imported after initTracing() will not be instrumented.`);
+    warn(
+      `could not register the ES module hooks: ${(error as Error).message}; ES modules imported after initTracing() will not be instrumented.`,
+    );
   }
 }

@@ -24,15 +24,18 @@ export const REQUIRE_HOOKED_FROM_ESM: readonly string[] = ['express', 'pg', 'ior
  */
 export function hookEsmImportsOfCommonJs(packages: readonly string[] = REQUIRE_HOOKED_FROM_ESM): void {
   const markers = packages.map((name) => `${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`);
-  wrapModuleLoad((load: ModuleLoad): ModuleLoad => function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, _isMain: boolean): unknown {
-    const exports: unknown = Reflect.apply(load, this, arguments);
-    if (parent === undefined && typeof request === 'string' && markers.some((m) => request.includes(m))) {
-      try {
-        Module.prototype.require.call(new Module(request), request);
-      } catch {
-        // The package stays as Node.js loaded it (uninstrumented); the app's import is not affected.
-      }
-    }
-    return exports;
-  });
+  wrapModuleLoad(
+    (load: ModuleLoad): ModuleLoad =>
+      function loadAndRunRequireHooks(this: unknown, request: string, parent: unknown, _isMain: boolean): unknown {
+        const exports: unknown = Reflect.apply(load, this, arguments);
+        if (parent === undefined && typeof request === 'string' && markers.some((m) => request.includes(m))) {
+          try {
+            Module.prototype.require.call(new Module(request), request);
+          } catch {
+            // The package stays as Node.js loaded it (uninstrumented); the app's import is not affected.
+          }
+        }
+        return exports;
+      },
+  );
 }

@@ -24,9 +24,14 @@ function registerEsmHooks(parentUrl: string): (() => Promise<void>) | undefined 
   // ES modules without top-level await: require() loads them synchronously (Node.js >= 22.12). The version check
   // imports nothing; the in-thread entry (and the parser it loads) only when it is used.
   const { supportsSyncHooks } = localRequire('import-in-the-middle/supports-sync-hooks.mjs') as { supportsSyncHooks(): boolean };
-  const inThread = esmHooksSetting(process.env.TRACEWIRE_ESM_HOOKS) === 'auto' && supportsSyncHooks() && typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
+  const inThread =
+    esmHooksSetting(process.env.TRACEWIRE_ESM_HOOKS) === 'auto' &&
+    supportsSyncHooks() &&
+    typeof (nodeModule as { registerHooks?: unknown }).registerHooks === 'function';
   if (!inThread && typeof nodeModule.register !== 'function') {
-    warn(`Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`);
+    warn(
+      `Node.js ${process.version} has neither module.registerHooks() nor module.register(): ES modules will not be instrumented (Node.js >= 22.15 is required).`,
+    );
     return undefined;
   }
   // Typed here: the package's declaration names the DOM's global MessagePort, which this project's types do not have.

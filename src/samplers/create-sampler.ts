@@ -57,19 +57,25 @@ function rootSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'se
 }
 
 function isTailSampler(sampler: Sampler): sampler is TailSampler {
-  return typeof (sampler as Partial<TailSampler>).createProcessor === 'function' && typeof (sampler as Partial<TailSampler>).stats === 'function';
+  return (
+    typeof (sampler as Partial<TailSampler>).createProcessor === 'function' && typeof (sampler as Partial<TailSampler>).stats === 'function'
+  );
 }
 
 /**
  * Builds the sampler for the config's sampler name (with its argument) or instance, and puts a
  * {@link TailSampler}'s decision stage in front of `exporting`. @internal
  */
-export function createSampler(config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'serviceName'>, exporting: SpanProcessor[]): SamplingSetup {
+export function createSampler(
+  config: Pick<ResolvedConfig, 'sampler' | 'samplerArg' | 'serviceName'>,
+  exporting: SpanProcessor[],
+): SamplingSetup {
   const root = rootSampler(config);
   const named = typeof config.sampler === 'string' ? config.sampler : '';
   const sampler = named.startsWith('parentbased_') ? new ParentBased(root) : root;
   // Duck-typed rather than instanceof: the ESM and CJS builds of tracewire each have their own TailSampler class.
   const processors = isTailSampler(root) ? [root.createProcessor(exporting)] : [...exporting];
-  if (typeof (root as Partial<StoppableSampler>).shutdown === 'function') processors.push(new StopSamplerOnShutdown(root as StoppableSampler));
+  if (typeof (root as Partial<StoppableSampler>).shutdown === 'function')
+    processors.push(new StopSamplerOnShutdown(root as StoppableSampler));
   return Object.freeze({ sampler, processors });
 }

@@ -62,7 +62,8 @@ export function samplerFromStrategy(response: unknown): Sampler | string {
     const byOperation = new Map<string, Sampler>();
     for (const op of operations) {
       const rate = op?.probabilisticSampling?.samplingRate ?? 0;
-      if (typeof op?.operation !== 'string' || !isRate(rate)) return `the per-operation strategy ${JSON.stringify(op)} is not an operation name with a samplingRate between 0 and 1`;
+      if (typeof op?.operation !== 'string' || !isRate(rate))
+        return `the per-operation strategy ${JSON.stringify(op)} is not an operation name with a samplingRate between 0 and 1`;
       byOperation.set(op.operation, new RatioSampler(rate));
     }
     return new ParentBased(new PerOperationSampler(byOperation, new RatioSampler(fallbackRate)));
@@ -75,7 +76,8 @@ export function samplerFromStrategy(response: unknown): Sampler | string {
   }
   if (type === 'RATE_LIMITING' || type === 1) {
     const perSecond = strategy.rateLimitingSampling?.maxTracesPerSecond ?? 0;
-    if (!(typeof perSecond === 'number' && perSecond >= 0 && Number.isFinite(perSecond))) return `rateLimitingSampling.maxTracesPerSecond ${String(perSecond)} is not a number >= 0`;
+    if (!(typeof perSecond === 'number' && perSecond >= 0 && Number.isFinite(perSecond)))
+      return `rateLimitingSampling.maxTracesPerSecond ${String(perSecond)} is not a number >= 0`;
     return new ParentBased(perSecond === 0 ? new RatioSampler(0) : new RateLimitingSampler(perSecond));
   }
   return `the strategy type ${JSON.stringify(type)} is not PROBABILISTIC or RATE_LIMITING`;
@@ -109,7 +111,10 @@ export class JaegerRemote implements Sampler {
   /** Settles when the poll in flight (if any) settles; for tests and shutdown. @internal */
   lastPoll: Promise<void> = Promise.resolve();
 
-  constructor(private readonly settings: Readonly<Required<JaegerRemoteOptions>>, serviceName: string) {
+  constructor(
+    private readonly settings: Readonly<Required<JaegerRemoteOptions>>,
+    serviceName: string,
+  ) {
     this.url = `${settings.endpoint}/sampling?service=${encodeURIComponent(serviceName)}`;
     this.fetchUrl = this.url;
     try {

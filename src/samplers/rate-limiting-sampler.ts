@@ -43,7 +43,10 @@ export class RateLimitingSampler implements Sampler {
     now: MonotonicClock = performance.now.bind(performance),
   ) {
     if (!(Number.isFinite(tracesPerSecond) && tracesPerSecond > 0)) {
-      throw new TracewireConfigError([`tracesPerSecond must be a positive finite number, got ${String(tracesPerSecond)}`], 'RateLimitingSampler');
+      throw new TracewireConfigError(
+        [`tracesPerSecond must be a positive finite number, got ${String(tracesPerSecond)}`],
+        'RateLimitingSampler',
+      );
     }
     this.capacity = Math.max(1, tracesPerSecond);
     this.perMs = tracesPerSecond / 1000;

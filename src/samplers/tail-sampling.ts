@@ -46,12 +46,23 @@ export class TailSampler implements Sampler {
 
   /** What the tail-sampling stage has kept, dropped and holds now (all zero before tracing starts). */
   stats(): TailSamplingStats {
-    return this.processor?.stats() ?? { keptTraces: 0, droppedTraces: 0, droppedSpans: 0, overflowTraces: 0, expiredTraces: 0, pendingTraces: 0, heldSpans: 0 };
+    return (
+      this.processor?.stats() ?? {
+        keptTraces: 0,
+        droppedTraces: 0,
+        droppedSpans: 0,
+        overflowTraces: 0,
+        expiredTraces: 0,
+        pendingTraces: 0,
+        heldSpans: 0,
+      }
+    );
   }
 
   /** The stage that decides for `next` (the exporting processors). One per sampler. @internal */
   createProcessor(next: readonly SpanProcessor[]): SpanProcessor {
-    if (this.processor !== undefined) throw new Error('a TailSampler can serve one tracer provider only; call tailSampling() again for another');
+    if (this.processor !== undefined)
+      throw new Error('a TailSampler can serve one tracer provider only; call tailSampling() again for another');
     this.processor = new TailSamplingProcessor(this.settings, next);
     return this.processor;
   }
@@ -63,7 +74,8 @@ export class TailSampler implements Sampler {
 }
 
 function check(problems: string[], name: string, value: unknown, ok: (v: number) => boolean, expected: string): void {
-  if (value !== undefined && !(typeof value === 'number' && ok(value))) problems.push(`tailSampling: ${name}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+  if (value !== undefined && !(typeof value === 'number' && ok(value)))
+    problems.push(`tailSampling: ${name}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
 }
 
 /**
@@ -91,13 +103,15 @@ function check(problems: string[], name: string, value: unknown, ok: (v: number)
 export function tailSampling(options: TailSamplingOptions = {}): TailSampler {
   const problems: string[] = [];
   const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
-  if (options.keepErrors !== undefined && typeof options.keepErrors !== 'boolean') problems.push(`tailSampling: keepErrors: expected a boolean, got ${JSON.stringify(options.keepErrors)}`);
+  if (options.keepErrors !== undefined && typeof options.keepErrors !== 'boolean')
+    problems.push(`tailSampling: keepErrors: expected a boolean, got ${JSON.stringify(options.keepErrors)}`);
   check(problems, 'slowerThanMs', options.slowerThanMs, (v) => v >= 0, 'a number of ms, 0 or more');
   check(problems, 'otherwise', options.otherwise, (v) => v >= 0 && v <= 1, 'a ratio between 0 and 1');
   check(problems, 'maxTraces', options.maxTraces, positiveInt, 'a positive integer');
   check(problems, 'maxSpans', options.maxSpans, positiveInt, 'a positive integer');
   check(problems, 'maxAgeMs', options.maxAgeMs, (v) => v > 0 && Number.isFinite(v), 'a positive number of ms');
-  if (options.clock !== undefined && typeof options.clock !== 'function') problems.push('tailSampling: clock: expected a function returning ms');
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    problems.push('tailSampling: clock: expected a function returning ms');
   if (problems.length > 0) throw new TracewireConfigError(problems, 'tailSampling()');
   return new TailSampler(
     Object.freeze({

@@ -15,5 +15,7 @@ export function createResource(config: ResolvedConfig): Resource {
     'process.executable.name': process.title,
     'host.name': hostname(),
   });
-  return defaultResource().merge(detected).merge(resourceFromAttributes({ ...config.resourceAttributes }));
+  return defaultResource()
+    .merge(detected)
+    .merge(resourceFromAttributes({ ...config.resourceAttributes }));
 }

@@ -105,7 +105,12 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   const ownsPropagator = propagation.setGlobalPropagator(pipeline.propagator);
 
   // Instrumentations first: they must patch http before the exporter's transport loads it.
-  const instrumentations: Instrumentation[] = loadInstrumentations(config.instrumentations, root, pipeline.instrumentationConfigs, config.httpServer);
+  const instrumentations: Instrumentation[] = loadInstrumentations(
+    config.instrumentations,
+    root,
+    pipeline.instrumentationConfigs,
+    config.httpServer,
+  );
 
   const batchProcessors = createBatchProcessors(config);
   const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);
@@ -195,7 +200,11 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     return shutdownPromise;
   };
   if (config.shutdownSignals !== false) {
-    removeHandlers = installShutdownHandlers({ flush: flushAtExit, shutdown, reportTimeout, reportTotals }, config.shutdownSignals, config.shutdownTimeoutMs);
+    removeHandlers = installShutdownHandlers(
+      { flush: flushAtExit, shutdown, reportTimeout, reportTotals },
+      config.shutdownSignals,
+      config.shutdownTimeoutMs,
+    );
   }
 
   const handle: TracingHandle = Object.freeze({
@@ -219,6 +228,8 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
   state.handle = handle;
   if (ownsGlobalProvider) state.tracer = handle.tracer;
   if (ownsContext) state.contextManager = contextManager;
-  debug(`tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${maskUrl(config.tracesEndpoint)} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`);
+  debug(
+    `tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${maskUrl(config.tracesEndpoint)} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`,
+  );
   return handle;
 }

@@ -16,7 +16,6 @@ const BLOCK_SHIFT = 6;
 let blockIndex = -1;
 let blockHex = '';
 
-
 /**
  * Reserves `n` (at most 4) random 32-bit words and returns the index of the first; read them with {@link word}
  * before the next call. Refills the pool when it runs out. @internal

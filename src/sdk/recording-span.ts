@@ -12,7 +12,17 @@ import {
   type SpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
-import { addHrTimes, cleanAttributes, cleanSimpleAttributes, hrTime, hrTimeDuration, isTimeInput, isTimeInputHrTime, millisToHrTime, type InstrumentationScope } from '@opentelemetry/core';
+import {
+  addHrTimes,
+  cleanAttributes,
+  cleanSimpleAttributes,
+  hrTime,
+  hrTimeDuration,
+  isTimeInput,
+  isTimeInputHrTime,
+  millisToHrTime,
+  type InstrumentationScope,
+} from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { Span, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { performance } from 'node:perf_hooks';
@@ -140,7 +150,11 @@ export class RecordingSpan implements Span {
       return this;
     }
     const limit = this.shared.limits.attributeValueLengthLimit;
-    storeAttribute(this.attributes, key, typeof value !== 'object' && limit === Infinity ? value : copyAttributeValue(value, lengthLimitOf(limit)));
+    storeAttribute(
+      this.attributes,
+      key,
+      typeof value !== 'object' && limit === Infinity ? value : copyAttributeValue(value, lengthLimitOf(limit)),
+    );
     if (isNewKey) this.attributeCount++;
     return this;
   }
@@ -185,7 +199,11 @@ export class RecordingSpan implements Span {
         this.droppedAttributes++;
         continue;
       }
-      storeAttribute(attributes, key, typeof value !== 'object' && lengthLimit === Infinity ? value : copyAttributeValue(value, lengthLimit));
+      storeAttribute(
+        attributes,
+        key,
+        typeof value !== 'object' && lengthLimit === Infinity ? value : copyAttributeValue(value, lengthLimit),
+      );
       this.attributeCount++;
     }
   }
@@ -328,7 +346,10 @@ export class RecordingSpan implements Span {
   private endedWarn(): boolean {
     if (this.isEnded) {
       const { traceId, spanId } = this.spanContextValue;
-      diag.warn(`Cannot execute the operation on ended Span {traceId: ${traceId}, spanId: ${spanId}}`, new Error(`Operation attempted on ended Span {traceId: ${traceId}, spanId: ${spanId}}`));
+      diag.warn(
+        `Cannot execute the operation on ended Span {traceId: ${traceId}, spanId: ${spanId}}`,
+        new Error(`Operation attempted on ended Span {traceId: ${traceId}, spanId: ${spanId}}`),
+      );
     }
     return this.isEnded;
   }

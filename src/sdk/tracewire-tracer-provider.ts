@@ -1,6 +1,13 @@
 import type { Context, ContextManager, Tracer, TracerOptions } from '@opentelemetry/api';
 import { defaultResource } from '@opentelemetry/resources';
-import { TracerProvider, type ReadableSpan, type Span, type SpanLimits, type SpanProcessor, type TracerProviderOptions } from '@opentelemetry/sdk-trace';
+import {
+  TracerProvider,
+  type ReadableSpan,
+  type Span,
+  type SpanLimits,
+  type SpanProcessor,
+  type TracerProviderOptions,
+} from '@opentelemetry/sdk-trace';
 import { compileSamplingPlan, type SamplingPlan } from '../samplers/sampling-plan.js';
 import type { SpanShared } from './recording-span.js';
 import { TracewireTracer } from './tracewire-tracer.js';
@@ -62,7 +69,9 @@ export class TracewireTracerProvider extends TracerProvider {
    * `contextManager`: the global context manager, when tracewire registered it, so its tracers can ask it for the
    * active context directly (the API's lookup of the global costs as much again).
    */
-  constructor(options: TracerProviderOptions & { sampler: NonNullable<TracerProviderOptions['sampler']>; contextManager?: ContextManager }) {
+  constructor(
+    options: TracerProviderOptions & { sampler: NonNullable<TracerProviderOptions['sampler']>; contextManager?: ContextManager },
+  ) {
     const { contextManager, ...sdkOptions } = options;
     const resource = options.resource ?? defaultResource();
     // The SDK's own tracers are never built (getTracer is tracewire's): an idGenerator given is used by tracewire's.

@@ -37,7 +37,8 @@ function keeps(rule: number, traceId: string): boolean {
 function cleanLinks(links: Link[] | undefined, limits: SpanShared['limits']): Link[] {
   if (links === undefined) return [];
   const out: Link[] = [];
-  for (let i = 0; i < links.length; i++) out.push(cleanLink(links[i]!, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit));
+  for (let i = 0; i < links.length; i++)
+    out.push(cleanLink(links[i]!, limits.attributePerLinkCountLimit, limits.attributeValueLengthLimit));
   return out;
 }
 
@@ -94,7 +95,13 @@ export class TracewireTracer implements Tracer {
   }
 
   /** {@link startSpanWithAttributesOf} as the capability tracewire's instrumentations look for (any copy of tracewire). */
-  [kStartSpanWithAttributesOf]<T>(name: string, options: SpanOptions, ctx: Context, attributesOf: (source: T) => Attributes, source: T): Span {
+  [kStartSpanWithAttributesOf]<T>(
+    name: string,
+    options: SpanOptions,
+    ctx: Context,
+    attributesOf: (source: T) => Attributes,
+    source: T,
+  ): Span {
     return this.startSpanWithAttributesOf(name, options, ctx, attributesOf, source);
   }
 
@@ -103,7 +110,13 @@ export class TracewireTracer implements Tracer {
     return this.dropsChildrenOf(span);
   }
 
-  private begin(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {
+  private begin(
+    name: string,
+    options: SpanOptions | undefined,
+    ctx: Context,
+    attributesOf: AttributesOf | undefined,
+    source: unknown,
+  ): Span {
     if (options !== undefined && options.root === true) ctx = trace.deleteSpan(ctx);
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = trace.getSpan(ctx);
@@ -127,7 +140,8 @@ export class TracewireTracer implements Tracer {
             ? plan.localParentSampled
             : plan.localParentNotSampled;
       if (rule !== ASK_SAMPLER) {
-        if (!keeps(rule, parentContext.traceId)) return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState, parentContext.traceFlags & RANDOM_TRACE_ID_FLAG);
+        if (!keeps(rule, parentContext.traceId))
+          return new UnsampledSpan(parentContext.traceId, 0, parentContext.traceState, parentContext.traceFlags & RANDOM_TRACE_ID_FLAG);
         return this.record(name, options, ctx, parentContext.traceId, parentContext, parentContext.traceState, attributesOf, source);
       }
     }
@@ -153,7 +167,13 @@ export class TracewireTracer implements Tracer {
    * A span of a new trace. Under a ratio rule a random 32-bit number plays the trace id's accumulation and
    * decides; the id itself is made only for a kept span, or when a dropped span's context is asked for.
    */
-  private startRoot(name: string, options: SpanOptions | undefined, ctx: Context, attributesOf: AttributesOf | undefined, source: unknown): Span {
+  private startRoot(
+    name: string,
+    options: SpanOptions | undefined,
+    ctx: Context,
+    attributesOf: AttributesOf | undefined,
+    source: unknown,
+  ): Span {
     const rule = this.plan === null ? ASK_SAMPLER : this.plan.root;
     if (rule === ASK_SAMPLER) return this.sample(name, options, ctx, this.makeTraceId(), undefined, undefined, attributesOf, source);
     if (rule === KEEP_ALL) return this.record(name, options, ctx, newTraceId(), undefined, undefined, attributesOf, source);
@@ -175,11 +195,22 @@ export class TracewireTracer implements Tracer {
   ): Span {
     const random = parent === undefined ? this.rootRandomFlag : parent.traceFlags & RANDOM_TRACE_ID_FLAG;
     const spanContext: SpanContext = { traceId, spanId: this.makeSpanId(), traceFlags: TraceFlags.SAMPLED | random, traceState };
-    if (options === undefined) return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
+    if (options === undefined)
+      return new RecordingSpan(this.shared, spanContext, name, SpanKind.INTERNAL, parent, undefined, undefined, undefined, ctx);
     // The span sanitizes its initial attributes as the SDK's tracer does (see RecordingSpan.setInitialAttributes).
     const attributes = attributesOf !== undefined ? attributesOf(source) : options.attributes;
     const links = options.links === undefined ? undefined : cleanLinks(options.links, this.shared.limits);
-    return new RecordingSpan(this.shared, spanContext, name, options.kind ?? SpanKind.INTERNAL, parent, attributes, links, options.startTime, ctx);
+    return new RecordingSpan(
+      this.shared,
+      spanContext,
+      name,
+      options.kind ?? SpanKind.INTERNAL,
+      parent,
+      attributes,
+      links,
+      options.startTime,
+      ctx,
+    );
   }
 
   /** Asks the sampler, exactly as the SDK's tracer does. */
@@ -207,7 +238,18 @@ export class TracewireTracer implements Tracer {
     };
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
     // The sampler's attributes are cleaned by the span with the others, with the limits (the SDK's second pass).
-    return new RecordingSpan(this.shared, spanContext, name, kind, parent, Object.assign(attributes, result.attributes), links, options?.startTime, ctx, before.droppedAttributesCount ?? 0);
+    return new RecordingSpan(
+      this.shared,
+      spanContext,
+      name,
+      kind,
+      parent,
+      Object.assign(attributes, result.attributes),
+      links,
+      options?.startTime,
+      ctx,
+      before.droppedAttributesCount ?? 0,
+    );
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;

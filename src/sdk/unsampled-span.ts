@@ -43,7 +43,12 @@ export class UnsampledSpan implements Span {
   }
 
   spanContext(): SpanContext {
-    this.context ??= { traceId: this.traceIdOf(), spanId: newSpanId(), traceFlags: TraceFlags.NONE | this.randomFlag, traceState: this.traceState };
+    this.context ??= {
+      traceId: this.traceIdOf(),
+      spanId: newSpanId(),
+      traceFlags: TraceFlags.NONE | this.randomFlag,
+      traceState: this.traceState,
+    };
     return this.context;
   }
   setAttribute(_key: string, _value: AttributeValue): this {

@@ -43,7 +43,9 @@ describe('tracewire doctor against Jaeger', () => {
     expect(code).toBe(1);
     expect(stdout).toContain("uses port 16686, Jaeger's query UI/API port");
     // Jaeger's UI answers any path with its page (200, text/html): doctor must not take that for an accepted span.
-    expect(stdout).toContain(`✖ POST ${JAEGER_URL}/v1/traces (http/protobuf) → HTTP 200 with an HTML page: this is a web UI, not an OTLP receiver`);
+    expect(stdout).toContain(
+      `✖ POST ${JAEGER_URL}/v1/traces (http/protobuf) → HTTP 200 with an HTML page: this is a web UI, not an OTLP receiver`,
+    );
   });
 
   it('exits 1 when /v1/traces is given twice: Jaeger answers 404 at the effective URL', async () => {
@@ -68,7 +70,9 @@ describe("tracewire doctor against Tempo's OTLP ingest (the Collector's OTLP rec
     expect(stdout).toContain('"X-Scope-OrgID": "[REDACTED]"');
     const spans = await poll('probe span behind the Tempo-like receiver', async () => {
       const res = await fetch(`${JAEGER_URL}/api/traces?service=doctor-e2e-tempo&limit=5&lookback=1h`);
-      const body = (await res.json()) as { data?: Array<{ spans: Array<{ operationName: string; tags: Array<{ key: string; value: unknown }> }> }> };
+      const body = (await res.json()) as {
+        data?: Array<{ spans: Array<{ operationName: string; tags: Array<{ key: string; value: unknown }> }> }>;
+      };
       const found = (body.data ?? []).flatMap((t) => t.spans);
       return found.length > 0 ? found : undefined;
     });

@@ -41,7 +41,11 @@ interface Requests {
 async function runShop(otel: Record<string, string>): Promise<Requests> {
   const apps: App[] = [];
   const start = async (role: string, extra: Record<string, string> = {}) => {
-    const app = await spawnApp({ flags: register, script: 'test/e2e/fixtures/shop.mjs', env: { ...otel, ROLE: role, OTEL_SERVICE_NAME: role, OTEL_BSP_SCHEDULE_DELAY: '200', ...extra } });
+    const app = await spawnApp({
+      flags: register,
+      script: 'test/e2e/fixtures/shop.mjs',
+      env: { ...otel, ROLE: role, OTEL_SERVICE_NAME: role, OTEL_BSP_SCHEDULE_DELAY: '200', ...extra },
+    });
     apps.push(app);
     return app;
   };
@@ -76,9 +80,13 @@ const SERVICES = ['frontend', 'api-gateway', 'auth-service', 'user-service'];
 /** Waits until the trace holds server spans of all four services and the database span. */
 let lastSeen = '';
 const complete = (spans: ReceivedSpan[]) => {
-  lastSeen = spans.map((s) => `${s.service}:${s.kind}:${s.name}:${JSON.stringify(s.attributes['db.system'] ?? s.attributes['db.system.name'] ?? '')}`).join(', ');
-  return SERVICES.every((svc) => spans.some((s) => s.service === svc && s.kind === SERVER)) &&
-  spans.some((s) => s.attributes['db.system'] === 'postgresql' || s.attributes['db.system.name'] === 'postgresql');
+  lastSeen = spans
+    .map((s) => `${s.service}:${s.kind}:${s.name}:${JSON.stringify(s.attributes['db.system'] ?? s.attributes['db.system.name'] ?? '')}`)
+    .join(', ');
+  return (
+    SERVICES.every((svc) => spans.some((s) => s.service === svc && s.kind === SERVER)) &&
+    spans.some((s) => s.attributes['db.system'] === 'postgresql' || s.attributes['db.system.name'] === 'postgresql')
+  );
 };
 
 function jaegerTrace(id: string): Promise<ReceivedSpan[]> {
@@ -100,7 +108,11 @@ function checkShopTraces(traces: Record<keyof Requests, ReceivedSpan[]>, ids: Re
     expect(front.parentSpanId, 'frontend server span is the root').toBe('');
     expect(front.name).toBe('GET /api/users/:id');
     // frontend -> api-gateway -> auth-service and user-service: each server span's caller is a client span of the upstream service.
-    for (const [svc, upstream] of [['api-gateway', 'frontend'], ['auth-service', 'api-gateway'], ['user-service', 'api-gateway']] as const) {
+    for (const [svc, upstream] of [
+      ['api-gateway', 'frontend'],
+      ['auth-service', 'api-gateway'],
+      ['user-service', 'api-gateway'],
+    ] as const) {
       const caller = callerOf(spans, server(spans, svc));
       expect(caller?.service, `${svc} is called by ${upstream}`).toBe(upstream);
       expect(caller?.kind, `${upstream} -> ${svc} is a CLIENT span`).toBe(CLIENT);
@@ -116,14 +128,21 @@ function checkShopTraces(traces: Record<keyof Requests, ReceivedSpan[]>, ids: Re
       expect(String(q.attributes['db.statement'] ?? q.attributes['db.query.text'])).toMatch(/^SELECT/);
       expect(descendsFrom(spans, q, server(spans, 'user-service'))).toBe(true);
     }
-    const redis = spans.filter((s) => s.service === 'auth-service' && (s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis'));
+    const redis = spans.filter(
+      (s) => s.service === 'auth-service' && (s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis'),
+    );
     expect(redis.map((s) => s.name).sort()).toEqual(['get', 'set']);
-    expect(spans.find((s) => s.service === 'user-service' && s.name === 'load user')?.attributes['app.user_id']).toBe(kind === 'ok' ? '1' : kind === 'error' ? '13' : 'slow');
+    expect(spans.find((s) => s.service === 'user-service' && s.name === 'load user')?.attributes['app.user_id']).toBe(
+      kind === 'ok' ? '1' : kind === 'error' ? '13' : 'slow',
+    );
     expect(server(spans, 'api-gateway').attributes['http.route']).toBe('/users/:id');
   }
   const failed = traces.error.find((s) => s.name === 'load user')!;
   expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'user 13 is locked' });
-  expect(failed.events).toContainEqual({ name: 'exception', attributes: expect.objectContaining({ 'exception.message': 'user 13 is locked' }) });
+  expect(failed.events).toContainEqual({
+    name: 'exception',
+    attributes: expect.objectContaining({ 'exception.message': 'user 13 is locked' }),
+  });
   expect(server(traces.error, 'user-service').attributes['http.response.status_code']).toBe(500);
   expect(traces.ok.every((s) => s.status.code !== SpanStatusCode.ERROR)).toBe(true);
   // The slow path: the database sleep dominates every level, from the query up to the frontend.
@@ -169,11 +188,15 @@ describe('Jaeger v2', () => {
 
 /** Polls Jaeger for a trace until `done` holds for its spans. */
 function jaegerSpans(id: string, done: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]> {
-  return poll(`Jaeger trace ${id}`, async () => {
-    const body = await getJson(`${JAEGER_URL}/api/v3/traces/${id}`).catch(() => ({}));
-    const spans = flatten(body.result ?? {});
-    return done(spans) ? spans : undefined;
-  }, timeoutMs);
+  return poll(
+    `Jaeger trace ${id}`,
+    async () => {
+      const body = await getJson(`${JAEGER_URL}/api/v3/traces/${id}`).catch(() => ({}));
+      const spans = flatten(body.result ?? {});
+      return done(spans) ? spans : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 describe("Tempo's OTLP ingest: the shop through the Collector hop (http/json + gzip, X-Scope-OrgID)", () => {
@@ -245,7 +268,11 @@ describe('tail sampling Collector pipeline (examples/deploy/collector/tail-sampl
       flags: [],
       script: 'test/e2e/fixtures/traces.mjs',
       waitForPort: false,
-      env: { OTEL_SERVICE_NAME: 'tail-sampled', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORTS.collectorOtlpHttp}`, OK_TRACES: '40' },
+      env: {
+        OTEL_SERVICE_NAME: 'tail-sampled',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${PORTS.collectorOtlpHttp}`,
+        OK_TRACES: '40',
+      },
     });
     expect((await app.exited).code, app.stderr()).toBe(0);
     const sent = JSON.parse(app.stdout()) as { ok: string[]; error: string; slow: string };
@@ -253,7 +280,8 @@ describe('tail sampling Collector pipeline (examples/deploy/collector/tail-sampl
     const error = await jaegerSpans(sent.error, (s) => s.length > 0, 45_000);
     const slow = await jaegerSpans(sent.slow, (s) => s.length > 0, 45_000);
     for (const span of [...error, ...slow]) expect(span.attributes[TENANT_ATTRIBUTE]).toBe(TEMPO_TENANT);
-    const inJaeger = async (id: string) => flatten((await getJson(`${JAEGER_URL}/api/v3/traces/${id}`).catch(() => ({}))).result ?? {}).length > 0;
+    const inJaeger = async (id: string) =>
+      flatten((await getJson(`${JAEGER_URL}/api/v3/traces/${id}`).catch(() => ({}))).result ?? {}).length > 0;
     const kept = (await Promise.all(sent.ok.map(inJaeger))).filter(Boolean).length;
     // Binomial(40, 0.1): P(kept >= 15) < 1e-5.
     expect(kept).toBeLessThan(15);

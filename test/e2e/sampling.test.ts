@@ -40,7 +40,10 @@ it('jaeger_remote applies the per-operation strategy served by the real Jaeger: 
     const body = (await (await fetch(`${SAMPLING_URL}/sampling?service=${SERVICE}`)).json()) as any;
     return body?.operationSampling?.perOperationStrategies?.length > 0 ? body : undefined;
   });
-  expect(served.operationSampling.perOperationStrategies[0]).toMatchObject({ operation: 'keep-me', probabilisticSampling: { samplingRate: 1 } });
+  expect(served.operationSampling.perOperationStrategies[0]).toMatchObject({
+    operation: 'keep-me',
+    probabilisticSampling: { samplingRate: 1 },
+  });
 
   const app = await spawnApp({
     flags: ['--import', 'tracewire/register'],
@@ -83,7 +86,10 @@ it('tailSampling in-process: Jaeger receives the whole failing and slow traces, 
   });
   const { code } = await app.exited;
   expect(code, app.stderr()).toBe(0);
-  const { ids, stats } = JSON.parse(app.stdout().trim()) as { ids: Record<'healthy' | 'failing' | 'slow', string>; stats: Record<string, number> };
+  const { ids, stats } = JSON.parse(app.stdout().trim()) as {
+    ids: Record<'healthy' | 'failing' | 'slow', string>;
+    stats: Record<string, number>;
+  };
   expect(stats).toMatchObject({ keptTraces: 2, droppedTraces: 1, droppedSpans: 3, pendingTraces: 0, heldSpans: 0 });
 
   for (const kept of [ids.failing, ids.slow]) {

@@ -32,11 +32,18 @@ describe.each(['tracecontext,baggage', 'jaeger'])('OTEL_PROPAGATORS=%s', (propag
     });
     const { code } = await app.exited;
     expect(code, app.stderr()).toBe(0);
-    const lines = app.stdout().trim().split('\n').map((l) => JSON.parse(l) as { via?: string; status?: number; error?: string; done?: boolean });
+    const lines = app
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { via?: string; status?: number; error?: string; done?: boolean });
     expect(lines.at(-1)).toEqual({ done: true });
     const calls = lines.slice(0, -1);
     expect(calls).toHaveLength(10);
-    expect(calls.filter((c) => c.status !== 200), JSON.stringify(calls)).toEqual([]);
+    expect(
+      calls.filter((c) => c.status !== 200),
+      JSON.stringify(calls),
+    ).toEqual([]);
     // Every header that arrived is printable ASCII (what node:http accepted), and the valid parts of the baggage survived.
     for (const headers of received) {
       for (const name of ['baggage', 'uberctx-ok']) {

@@ -17,7 +17,12 @@ describe('bounded everything', () => {
       script: 'test/fixtures/unended-spans.mjs',
       waitForPort: false,
       // Redaction and propagateTo on too: neither may keep spans alive.
-      env: { SPANS: '10000', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TRACEWIRE_PROPAGATE_TO: 'localhost', TRACEWIRE_REDACT_PATTERNS: 'email' },
+      env: {
+        SPANS: '10000',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        TRACEWIRE_PROPAGATE_TO: 'localhost',
+        TRACEWIRE_REDACT_PATTERNS: 'email',
+      },
     });
     expect((await app.exited).code, app.stderr()).toBe(0);
     expect(JSON.parse(app.stdout())).toEqual({ created: 10_000, collected: 10_000 });

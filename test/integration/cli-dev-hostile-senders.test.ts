@@ -69,7 +69,9 @@ describe('tracewire dev against hostile senders', () => {
       return Buffer.concat([gzipSync(head), blob, gzipSync('"}}]}]}]}]}')]);
     };
     expect(hostile(0).length).toBeLessThan(100 * 1024);
-    const statuses = await Promise.all(Array.from({ length: 4 }, (_, i) => post(dev.url, hostile(i), { 'content-encoding': 'gzip' }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => post(dev.url, hostile(i), { 'content-encoding': 'gzip' }).then((r) => r.status)),
+    );
     expect(statuses).toEqual(Array(4).fill(200));
     await waitForOutput(dev, (out) => (out.match(/^Trace 0{26}bad/gm) ?? []).length === 4);
 
@@ -95,7 +97,10 @@ describe('tracewire dev against hostile senders', () => {
     const HOG = 0xf00d;
     await send('hog', [spanJson({ trace: HOG, span: 1, name: 'root' })]);
     for (let batch = 0; batch < 10; batch++) {
-      await send('hog', Array.from({ length: 10_000 }, (_, i) => spanJson({ trace: HOG, span: 2 + batch * 10_000 + i, parent: 1, name: 'child' })));
+      await send(
+        'hog',
+        Array.from({ length: 10_000 }, (_, i) => spanJson({ trace: HOG, span: 2 + batch * 10_000 + i, parent: 1, name: 'child' })),
+      );
     }
     await send('normal', [spanJson({ trace: 1, span: 1, name: 'ordinary request' })]);
     // The hog keeps its trace open with one span every 200 ms (more often than --quiet) until the normal trace shows.

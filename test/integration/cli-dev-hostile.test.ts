@@ -26,7 +26,8 @@ const varint = (n: number): number[] => {
   out.push(n);
   return out;
 };
-const field = (number: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([...varint((number << 3) | 2), ...varint(bytes.length)]), bytes]);
+const field = (number: number, bytes: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([...varint((number << 3) | 2), ...varint(bytes.length)]), bytes]);
 const fixed64 = (number: number, value: bigint): Buffer => {
   const b = Buffer.alloc(9);
   b[0] = (number << 3) | 1;
@@ -40,7 +41,11 @@ const spanId = (i: number): Buffer => Buffer.from((i + 1).toString(16).padStart(
 function protoSpan(i: number, parent: number | undefined, start: number, end: number): Buffer {
   const parts = [field(1, TRACE_ID), field(2, spanId(i))];
   if (parent !== undefined) parts.push(field(4, spanId(parent)));
-  parts.push(field(5, Buffer.from(parent === undefined ? 'root' : 'op')), fixed64(7, EPOCH + BigInt(start)), fixed64(8, EPOCH + BigInt(end)));
+  parts.push(
+    field(5, Buffer.from(parent === undefined ? 'root' : 'op')),
+    fixed64(7, EPOCH + BigInt(start)),
+    fixed64(8, EPOCH + BigInt(end)),
+  );
   return field(2, Buffer.concat(parts)); // ScopeSpans.spans
 }
 
@@ -91,16 +96,27 @@ describe('tracewire dev under hostile input', () => {
   });
 
   it('shows escape sequences, C1 controls and newlines from spans and from rejected requests escaped, on stdout and stderr', async () => {
-    const evil = 'GET /\u001b[2J\u001b]0;pwned\u0007\u001b]8;;https://evil.example/\u001b\\x\u001b]8;;\u001b\\\u009b31m\r\nbank POST /transfer ✔ approved';
+    const evil =
+      'GET /\u001b[2J\u001b]0;pwned\u0007\u001b]8;;https://evil.example/\u001b\\x\u001b]8;;\u001b\\\u009b31m\r\nbank POST /transfer ✔ approved';
     const span = {
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', name: evil, kind: 2,
-      startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000005000000',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      name: evil,
+      kind: 2,
+      startTimeUnixNano: '1700000000000000000',
+      endTimeUnixNano: '1700000000005000000',
       status: { code: 2, message: `declined${evil}` },
       events: [{ name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: evil } }] }],
     };
-    const request = (s: object) => JSON.stringify({
-      resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: `shop${evil}` } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [s] }] }],
-    });
+    const request = (s: object) =>
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: `shop${evil}` } }] },
+            scopeSpans: [{ scope: { name: 't' }, spans: [s] }],
+          },
+        ],
+      });
     const dev = await startDev(['--quiet', '100']);
     running.push(dev);
     expect((await post(dev.url, request(span), { 'content-type': 'application/json' })).status).toBe(200);
@@ -110,7 +126,13 @@ describe('tracewire dev under hostile input', () => {
     expect(rejected.status).toBe(400);
     const socket = connect(Number(new URL(dev.url).port), '127.0.0.1');
     await once(socket, 'connect');
-    socket.end(Buffer.concat([Buffer.from('POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: text/'), Buffer.from([0x9b]), Buffer.from('31m\r\ncontent-length: 1\r\n\r\nx')]));
+    socket.end(
+      Buffer.concat([
+        Buffer.from('POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: text/'),
+        Buffer.from([0x9b]),
+        Buffer.from('31m\r\ncontent-length: 1\r\n\r\nx'),
+      ]),
+    );
     socket.resume();
     await once(socket, 'close');
     await waitForOutput(dev, (out, err) => out.includes('Trace 4bf92f35') && (err.match(/rejected/g) ?? []).length === 2);

@@ -32,7 +32,10 @@ afterEach(async () => {
 
 function jsonSpans(service: string, names: string[]): Buffer {
   const exporter = new InMemorySpanExporter();
-  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
   for (const name of names) provider.getTracer('t').startSpan(name).end();
   return Buffer.from(JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!);
 }
@@ -69,7 +72,10 @@ describe('tracewire dev', () => {
       expect(dev.stderr()).toMatch(/received \d+ spans in \d+ requests?/);
 
       // --jsonl: one OTLP/JSON request per span, each re-importable.
-      const lines = readFileSync(jsonl, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(jsonl, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const spanCount = Number(/received (\d+) spans/.exec(dev.stderr())![1]);
       expect(lines).toHaveLength(spanCount);
       for (const l of lines) expect(l.resourceSpans[0].scopeSpans[0].spans).toHaveLength(1);
@@ -86,7 +92,8 @@ describe('tracewire dev', () => {
   it('answers malformed payloads with 400 and a one-line message, and keeps receiving', async () => {
     const dev = await startDev(['--quiet', '100']);
     running.push(dev);
-    const post = (body: string | Buffer, headers: Record<string, string>) => fetch(`${dev.url}/v1/traces`, { method: 'POST', body, headers });
+    const post = (body: string | Buffer, headers: Record<string, string>) =>
+      fetch(`${dev.url}/v1/traces`, { method: 'POST', body, headers });
 
     const garbage = await post('definitely not protobuf', { 'content-type': 'application/x-protobuf' });
     expect(garbage.status).toBe(400);
@@ -107,7 +114,10 @@ describe('tracewire dev', () => {
     expect((await fetch(`${dev.url}/v1/metrics`, { method: 'POST', body: '{}' })).status).toBe(404);
 
     // Still alive: a gzip'd OTLP/JSON request is accepted and printed.
-    const ok = await post(gzipSync(jsonSpans('after-garbage', ['still here'])), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const ok = await post(gzipSync(jsonSpans('after-garbage', ['still here'])), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({});
     await waitForOutput(dev, (out) => out.includes('after-garbage still here'));

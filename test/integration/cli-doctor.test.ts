@@ -30,7 +30,11 @@ async function closedPort(): Promise<number> {
 describe('tracewire doctor', () => {
   it('exits 0 when the endpoint accepts the probe span, and prints the config with headers redacted', async () => {
     receiver.clear();
-    const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'checkout', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t' });
+    const { code, stdout } = await doctor({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'checkout',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t',
+    });
     expect(code, stdout).toBe(0);
     expect(stdout).toContain('"serviceName": "checkout"');
     expect(stdout).toContain('"authorization": "[REDACTED]"');
@@ -39,7 +43,9 @@ describe('tracewire doctor', () => {
     expect(stdout).toContain('find it as span "tracewire doctor probe" of service "checkout", attribute tracewire.doctor.probe=true');
     expect(stdout).toContain('No problems found.');
     // The probe was a real span of the configured service, sent with the configured headers.
-    expect(receiver.spans.map((s) => [s.service, s.name, s.attributes['tracewire.doctor.probe']])).toEqual([['checkout', 'tracewire doctor probe', true]]);
+    expect(receiver.spans.map((s) => [s.service, s.name, s.attributes['tracewire.doctor.probe']])).toEqual([
+      ['checkout', 'tracewire doctor probe', true],
+    ]);
     expect(receiver.requests[0]!.headers.authorization).toBe('Bearer s3cr3t');
   });
 
@@ -53,17 +59,26 @@ describe('tracewire doctor', () => {
 
   it('refuses a header value with a control character before sending, naming the header but never printing the value', async () => {
     receiver.clear();
-    const { code, stdout, stderr } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t%0Aevil,x-tenant=t1' });
+    const { code, stdout, stderr } = await doctor({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t%0Aevil,x-tenant=t1',
+    });
     expect(code).toBe(1);
     expect(`${stdout}${stderr}`).not.toContain('s3cr3t');
-    expect(stdout).toContain('✖ OTEL_EXPORTER_OTLP_HEADERS (or the headers option): the value of header "authorization" has a control character (\\n at position 14 of 18; value not shown)');
+    expect(stdout).toContain(
+      '✖ OTEL_EXPORTER_OTLP_HEADERS (or the headers option): the value of header "authorization" has a control character (\\n at position 14 of 18; value not shown)',
+    );
     expect(stdout).toMatch(/remedy: remove the character from the value/);
     expect(receiver.requests).toHaveLength(0);
   });
 
   it('sends the probe as the app would: http/json with gzip', async () => {
     receiver.clear();
-    const { code } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+    const { code } = await doctor({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+    });
     expect(code).toBe(0);
     expect(receiver.requests[0]).toMatchObject({ contentType: 'application/json', encoding: 'gzip' });
   });
@@ -72,7 +87,9 @@ describe('tracewire doctor', () => {
     const port = await closedPort();
     const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
     expect(code).toBe(1);
-    expect(stdout).toContain(`✖ POST http://127.0.0.1:${port}/v1/traces (http/protobuf) → connection refused: nothing listens on 127.0.0.1:${port}`);
+    expect(stdout).toContain(
+      `✖ POST http://127.0.0.1:${port}/v1/traces (http/protobuf) → connection refused: nothing listens on 127.0.0.1:${port}`,
+    );
     expect(stdout).toMatch(/remedy: start the backend there .*tracewire dev/);
   });
 
@@ -101,8 +118,18 @@ describe('tracewire doctor', () => {
 
   it.each([
     [200, 'text/html', '<!doctype html><title>UI</title>', 'HTTP 200 with an HTML page: this is a web UI, not an OTLP receiver'],
-    [401, 'text/plain', 'token Bearer s3cr3t is invalid', 'HTTP 401: the endpoint refused the probe span: not authorised (response body not shown: it may echo your credentials)'],
-    [404, 'text/plain', 'no route for Bearer s3cr3t\u0007\u001b[2J', 'HTTP 404: nothing receives traces at this path ("no route for [REDACTED] [2J")'],
+    [
+      401,
+      'text/plain',
+      'token Bearer s3cr3t is invalid',
+      'HTTP 401: the endpoint refused the probe span: not authorised (response body not shown: it may echo your credentials)',
+    ],
+    [
+      404,
+      'text/plain',
+      'no route for Bearer s3cr3t\u0007\u001b[2J',
+      'HTTP 404: nothing receives traces at this path ("no route for [REDACTED] [2J")',
+    ],
     [503, 'text/plain', 'no org id', 'HTTP 503: the endpoint refused the probe span: no tenant (org id) given'],
     [415, 'text/plain', 'unsupported', 'HTTP 415: the endpoint does not accept application/x-protobuf'],
   ])('exits 1 when the endpoint answers %i %s', async (status, type, body, message) => {
@@ -112,7 +139,10 @@ describe('tracewire doctor', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       // A collector may echo the token it refused: the answer is never printed with it, nor with control characters.
-      const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t' });
+      const { code, stdout } = await doctor({
+        OTEL_EXPORTER_OTLP_ENDPOINT: url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t',
+      });
       expect(code).toBe(1);
       expect(stdout).toContain(`✖ POST ${url}/v1/traces (http/protobuf) → ${message}`);
       expect(stdout).not.toContain('s3cr3t');
@@ -143,7 +173,10 @@ describe('tracewire doctor', () => {
 
   it.each([
     [{ OTEL_TRACES_SAMPLER: 'always_off' }, 'sampler always_off: no trace is sampled'],
-    [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }, 'sampler traceidratio with ratio 0 (OTEL_TRACES_SAMPLER_ARG=0)'],
+    [
+      { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' },
+      'sampler traceidratio with ratio 0 (OTEL_TRACES_SAMPLER_ARG=0)',
+    ],
     [{ OTEL_SDK_DISABLED: 'true' }, 'OTEL_SDK_DISABLED=true: tracing is turned off'],
     [{ OTEL_TRACES_EXPORTER: 'console' }, 'OTEL_TRACES_EXPORTER does not include otlp'],
     [{ OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'environment: OTEL_BSP_SCHEDULE_DELAY="soon" is not an integer'],
@@ -165,7 +198,8 @@ describe('tracewire doctor', () => {
       writeFileSync(join(app, 'server.mjs'), "import express from 'express';\nexpress().listen(3000);\n");
     });
     afterAll(() => rmSync(app, { recursive: true, force: true }));
-    const withScripts = (scripts: Record<string, string>) => writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'shop', type: 'module', scripts }));
+    const withScripts = (scripts: Record<string, string>) =>
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'shop', type: 'module', scripts }));
 
     it('passes when package.json starts the app with --import tracewire/register, and lists instrumented libraries', async () => {
       withScripts({ start: 'node --import tracewire/register server.mjs' });
@@ -173,17 +207,23 @@ describe('tracewire doctor', () => {
       expect(code, stdout).toBe(0);
       expect(stdout).toContain('✔ server.mjs is started with the register hook');
       expect(stdout).toContain('package.json script "start": node --import tracewire/register server.mjs');
-      expect(stdout).toMatch(/✔ instrumented libraries installed: express \(@opentelemetry\/instrumentation-express\); built-in: http, undici/);
+      expect(stdout).toMatch(
+        /✔ instrumented libraries installed: express \(@opentelemetry\/instrumentation-express\); built-in: http, undici/,
+      );
     });
 
     it('fails when nothing starts the app with the hook, with the exact command as remedy, and says where it looked', async () => {
       withScripts({ start: 'node server.mjs' });
       const { code, stdout } = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['--app', 'server.mjs'], app);
       expect(code).toBe(1);
-      expect(stdout).toContain('✖ no start command found that loads tracewire/register for server.mjs in NODE_OPTIONS or the package.json scripts (scripts running it without the hook: start)');
+      expect(stdout).toContain(
+        '✖ no start command found that loads tracewire/register for server.mjs in NODE_OPTIONS or the package.json scripts (scripts running it without the hook: start)',
+      );
       expect(stdout).toContain('remedy: start it with `node --import tracewire/register server.mjs`');
       // Started from a shell, a Dockerfile or a process manager: doctor cannot see that, and says how to show it.
-      expect(stdout).toContain('if you start it from a shell, a Dockerfile or a process manager, pass that command after --: `tracewire doctor -- node --import tracewire/register server.mjs`');
+      expect(stdout).toContain(
+        'if you start it from a shell, a Dockerfile or a process manager, pass that command after --: `tracewire doctor -- node --import tracewire/register server.mjs`',
+      );
     });
 
     it('checks the command the app is started with, given after -- (no NODE_OPTIONS, no npm script)', async () => {
@@ -196,7 +236,21 @@ describe('tracewire doctor', () => {
       expect(started.stdout).toContain('command: node --import tracewire/register server.mjs');
       expect(started.stdout).toMatch(/✔ instrumented libraries installed: express/);
 
-      const withApp = await doctor(env, ['--app', 'server.mjs', '--', process.execPath, '--enable-source-maps', '--import=tracewire/register', 'server.mjs', '--port', '3000'], app);
+      const withApp = await doctor(
+        env,
+        [
+          '--app',
+          'server.mjs',
+          '--',
+          process.execPath,
+          '--enable-source-maps',
+          '--import=tracewire/register',
+          'server.mjs',
+          '--port',
+          '3000',
+        ],
+        app,
+      );
       expect(withApp.code, withApp.stdout).toBe(0);
 
       const plain = await doctor(env, ['--', 'node', '--env-file', '.env', 'server.mjs'], app);
@@ -222,7 +276,11 @@ describe('tracewire doctor', () => {
 
     it('accepts the hook from NODE_OPTIONS, and rejects --require for an ES module', async () => {
       withScripts({});
-      const viaEnv = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: '--import tracewire/register' }, ['--app', 'server.mjs'], app);
+      const viaEnv = await doctor(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, NODE_OPTIONS: '--import tracewire/register' },
+        ['--app', 'server.mjs'],
+        app,
+      );
       expect(viaEnv.code, viaEnv.stdout).toBe(0);
       withScripts({ start: 'node --require tracewire/register server.mjs' });
       const wrongFlag = await doctor({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['--app', 'server.mjs'], app);

@@ -18,7 +18,7 @@ async function npmRunDemo(env: Record<string, string> = {}): Promise<{ code: num
 }
 
 describe('npm run demo', () => {
-  it('exits 0 after printing trees of all five services, a bottleneck, the failing request\'s error and the summary', async () => {
+  it("exits 0 after printing trees of all five services, a bottleneck, the failing request's error and the summary", async () => {
     const { code, stdout, stderr } = await npmRunDemo();
     expect(code, stderr).toBe(0);
     for (const service of SERVICES) expect(stdout).toMatch(new RegExp(`^[│├└ ]*${service} `, 'm'));

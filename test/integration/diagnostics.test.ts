@@ -10,7 +10,11 @@ async function startupOutput(env: Record<string, string>, script = 'test/fixture
 
 describe('diagnostics', () => {
   it('OTEL_LOG_LEVEL=debug prints the resolved config once, with header values redacted', async () => {
-    const stderr = await startupOutput({ OTEL_LOG_LEVEL: 'debug', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t-t0ken', OTEL_SERVICE_NAME: 'dbg' });
+    const stderr = await startupOutput({
+      OTEL_LOG_LEVEL: 'debug',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cr3t-t0ken',
+      OTEL_SERVICE_NAME: 'dbg',
+    });
     expect(stderr.match(/resolved configuration/g)).toHaveLength(1);
     expect(stderr).toContain('"authorization": "[REDACTED]"');
     expect(stderr).toContain('"serviceName": "dbg"');
@@ -40,12 +44,16 @@ describe('diagnostics', () => {
   it('warns when express was loaded before tracing started, with the CommonJS remedy', async () => {
     const stderr = await startupOutput({}, 'test/fixtures/early-express.cjs', []);
     expect(stderr).toContain('express was loaded before tracing started');
-    expect(stderr).toContain('`node --require tracewire/register test/fixtures/early-express.cjs`, or require the file that calls initTracing() before anything else');
+    expect(stderr).toContain(
+      '`node --require tracewire/register test/fixtures/early-express.cjs`, or require the file that calls initTracing() before anything else',
+    );
   });
 
   it('a bad environment value gives one warning naming the variable, the value and the fallback', async () => {
     const stderr = await startupOutput({ OTEL_BSP_SCHEDULE_DELAY: 'soon' });
-    expect(stderr.trim().split('\n')).toEqual(['tracewire: OTEL_BSP_SCHEDULE_DELAY="soon" is not an integer between 0 and 2147483647; using 5000.']);
+    expect(stderr.trim().split('\n')).toEqual([
+      'tracewire: OTEL_BSP_SCHEDULE_DELAY="soon" is not an integer between 0 and 2147483647; using 5000.',
+    ]);
   });
 
   it('OTEL_SDK_DISABLED=true starts nothing and prints nothing', async () => {

@@ -10,7 +10,11 @@ const receiver = new OtlpReceiver();
 let app: App;
 beforeAll(async () => {
   await receiver.start();
-  app = await spawnApp({ flags: ['--import', 'tracewire/register'], script: 'test/fixtures/fastify-app.mjs', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'fastify-app', OTEL_BSP_SCHEDULE_DELAY: '100' } });
+  app = await spawnApp({
+    flags: ['--import', 'tracewire/register'],
+    script: 'test/fixtures/fastify-app.mjs',
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'fastify-app', OTEL_BSP_SCHEDULE_DELAY: '100' },
+  });
 });
 afterAll(async () => {
   await stopApp(app);
@@ -35,7 +39,11 @@ describe('fastify (tracewire/register, fastify 5 tracing channel)', () => {
     expect(server.attributes['http.route']).toBe('/users/:id');
     const handler = spans.find((s) => s.name === 'request handler')!;
     expect(handler.parentSpanId).toBe(server.spanId);
-    expect(handler.attributes).toMatchObject({ 'http.route': '/users/:id', 'fastify.name': '/users/:id', 'fastify.type': 'request_handler' });
+    expect(handler.attributes).toMatchObject({
+      'http.route': '/users/:id',
+      'fastify.name': '/users/:id',
+      'fastify.type': 'request_handler',
+    });
     expect(body.handler.spanId).toBe(handler.spanId);
     const load = await receiver.waitFor((s) => s.some((x) => x.name === 'load user' && x.traceId === server.traceId));
     expect(load.find((x) => x.name === 'load user' && x.traceId === server.traceId)!.parentSpanId).toBe(handler.spanId);
@@ -66,7 +74,11 @@ describe('fastify and express side by side (tracewire/register)', () => {
   let both: App;
   beforeAll(async () => {
     // test/fixtures/init-tracing/app.mjs serves GET /users/:id with express (on {"port"}), koa and fastify.
-    both = await spawnApp({ flags: ['--import', 'tracewire/register'], script: 'test/fixtures/init-tracing/app.mjs', env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'side-by-side', OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    both = await spawnApp({
+      flags: ['--import', 'tracewire/register'],
+      script: 'test/fixtures/init-tracing/app.mjs',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'side-by-side', OTEL_BSP_SCHEDULE_DELAY: '100' },
+    });
   });
   afterAll(() => stopApp(both));
 
@@ -80,10 +92,13 @@ describe('fastify and express side by side (tracewire/register)', () => {
       return server !== undefined && s.some((x) => x.traceId === server.traceId && x.attributes[type] === 'request_handler');
     });
     const server = spans.find(isServer)!;
-    return { server: server.name, handler: spans.find((x) => x.traceId === server.traceId && x.attributes[type] === 'request_handler')!.name };
+    return {
+      server: server.name,
+      handler: spans.find((x) => x.traceId === server.traceId && x.attributes[type] === 'request_handler')!.name,
+    };
   }
 
-  it('names the server span and the handler span of a fastify route as tracewire names express\'s: GET /users/:id, request handler', async () => {
+  it("names the server span and the handler span of a fastify route as tracewire names express's: GET /users/:id, request handler", async () => {
     const ports = JSON.parse(/\{"koa":\d+,"fastify":\d+\}/.exec(both.stdout())![0]) as { fastify: number };
     const express = await namesOf(both.url, 'express.type');
     const fastify = await namesOf(`http://127.0.0.1:${ports.fastify}`, 'fastify.type');

@@ -41,7 +41,10 @@ function send(headers: Record<string, string | string[]>): Promise<{ status: num
         try {
           resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as Echo });
         } catch {
-          resolve({ status: res.statusCode ?? 0, body: { traceId: `not JSON: ${data.slice(0, 100)}`, traceFlags: null, parentSpanId: null, tracestate: '', baggage: 0 } });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: { traceId: `not JSON: ${data.slice(0, 100)}`, traceFlags: null, parentSpanId: null, tracestate: '', baggage: 0 },
+          });
         }
       });
     });
@@ -53,30 +56,42 @@ function send(headers: Record<string, string | string[]>): Promise<{ status: num
 // Header values a real HTTP client can send: visible latin-1, space and tab.
 const printable = (s: string) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
 const hexChar = fc.constantFrom(...'0123456789abcdefABCDEF0');
-const hex = (n: number) => fc.oneof(fc.string({ unit: hexChar, minLength: n, maxLength: n }), fc.string({ unit: hexChar, maxLength: n + 2 }), fc.constant('0'.repeat(n)));
+const hex = (n: number) =>
+  fc.oneof(
+    fc.string({ unit: hexChar, minLength: n, maxLength: n }),
+    fc.string({ unit: hexChar, maxLength: n + 2 }),
+    fc.constant('0'.repeat(n)),
+  );
 const part = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 30 }));
 const headerValue = fc.oneof(
-  fc.tuple(fc.constantFrom('00', '01', 'ff', 'cc', '0'), hex(32), hex(16), fc.constantFrom('01', '00', '1'), fc.constantFrom('', '-x', '-')).map(([v, t, s, f, e]) => `${v}-${t}-${s}-${f}${e}`),
-  fc.array(fc.tuple(part, part).map(([k, v]) => `${k}=${v}`), { maxLength: 60 }).map((l) => l.join(',')),
+  fc
+    .tuple(fc.constantFrom('00', '01', 'ff', 'cc', '0'), hex(32), hex(16), fc.constantFrom('01', '00', '1'), fc.constantFrom('', '-x', '-'))
+    .map(([v, t, s, f, e]) => `${v}-${t}-${s}-${f}${e}`),
+  fc
+    .array(
+      fc.tuple(part, part).map(([k, v]) => `${k}=${v}`),
+      { maxLength: 60 },
+    )
+    .map((l) => l.join(',')),
   fc.tuple(hex(32), hex(16), fc.constantFrom('1', '0', 'd')).map((p) => p.join('-')),
   fc.tuple(hex(32), hex(16), hex(16), fc.constantFrom('1', '0', 'ff')).map((p) => p.join(':')),
   fc.integer({ min: 0, max: 9000 }).map((n) => `k=${'v'.repeat(n)}`),
   part,
 );
 const NAMES = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'uber-trace-id'];
-const headerSet = fc
-  .array(fc.tuple(fc.constantFrom(...NAMES), headerValue, fc.boolean()), { minLength: 1, maxLength: 8 })
-  .map((list) => {
-    const headers: Record<string, string | string[]> = {};
-    let size = 0;
-    for (const [name, value, duplicate] of list) {
-      // Node's default limit for all headers together is 16 KiB (larger requests get 431 from Node itself).
-      const v = printable(value).trim().slice(0, Math.max(0, 14_000 - size));
-      size += v.length * (duplicate ? 2 : 1);
-      headers[name] = duplicate && size < 14_000 ? [v, v] : v;
-    }
-    return headers;
-  });
+const headerSet = fc.array(fc.tuple(fc.constantFrom(...NAMES), headerValue, fc.boolean()), { minLength: 1, maxLength: 8 }).map((list) => {
+  const headers: Record<string, string | string[]> = {};
+  let size = 0;
+  for (const [name, value, duplicate] of list) {
+    // Node's default limit for all headers together is 16 KiB (larger requests get 431 from Node itself).
+    const v = printable(value)
+      .trim()
+      .slice(0, Math.max(0, 14_000 - size));
+    size += v.length * (duplicate ? 2 : 1);
+    headers[name] = duplicate && size < 14_000 ? [v, v] : v;
+  }
+  return headers;
+});
 
 describe('hostile headers through a real instrumented http server', () => {
   it(`answers all ${REQUESTS.toLocaleString('en')} requests with generated and mutated headers, with a valid trace each, and stays up`, async () => {
@@ -88,7 +103,14 @@ describe('hostile headers through a real instrumented http server', () => {
       while (next < samples.length) {
         const headers = samples[next++]!;
         const { status, body } = await send(headers);
-        if (status === 200 && /^[0-9a-f]{32}$/.test(body.traceId) && body.traceId !== '0'.repeat(32) && body.tracestate.length <= 512 && body.baggage <= 180) answered++;
+        if (
+          status === 200 &&
+          /^[0-9a-f]{32}$/.test(body.traceId) &&
+          body.traceId !== '0'.repeat(32) &&
+          body.tracestate.length <= 512 &&
+          body.baggage <= 180
+        )
+          answered++;
         else if (problems.length < 5) problems.push(`${status} ${JSON.stringify(body)} for ${JSON.stringify(headers).slice(0, 300)}`);
       }
     };
@@ -120,8 +142,14 @@ describe('hostile headers through a real instrumented http server', () => {
 
   it('duplicate tracestate headers are combined: 32 members are kept whole, 33 or an invalid member discard the tracestate as a whole', async () => {
     const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `k${from + i}=v`).join(',');
-    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] })).body).toMatchObject({ traceId: T, tracestate: members(0, 32) });
-    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 17)] })).body).toMatchObject({ traceId: T, tracestate: '' });
+    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] })).body).toMatchObject({
+      traceId: T,
+      tracestate: members(0, 32),
+    });
+    expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 17)] })).body).toMatchObject({
+      traceId: T,
+      tracestate: '',
+    });
     expect((await send({ traceparent: `00-${T}-${S}-01`, tracestate: ['a=1', 'B=2'] })).body).toMatchObject({ traceId: T, tracestate: '' });
   });
 

@@ -43,12 +43,22 @@ const sorted = (points: Point[]): Point[] =>
 
 describe('http.server.request.duration', () => {
   it('tracewire/node-sdk records the same histogram and data points as the stock instrumentation-http, sampled or not', async () => {
-    const [stock, tracewire] = await Promise.all([collect({ SETUP: 'node-sdk', TRACEWIRE_HTTP_SERVER: 'stock' }), collect({ SETUP: 'node-sdk', TRACEWIRE_HTTP_SERVER: 'tracewire' })]);
-    expect(stock.map((m) => m.descriptor)).toEqual([{ name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.', valueType: 1 }]);
+    const [stock, tracewire] = await Promise.all([
+      collect({ SETUP: 'node-sdk', TRACEWIRE_HTTP_SERVER: 'stock' }),
+      collect({ SETUP: 'node-sdk', TRACEWIRE_HTTP_SERVER: 'tracewire' }),
+    ]);
+    expect(stock.map((m) => m.descriptor)).toEqual([
+      { name: 'http.server.request.duration', unit: 's', description: 'Duration of HTTP server requests.', valueType: 1 },
+    ]);
     expect(stock[0]!.points).toHaveLength(5);
     expect(tracewire.map((m) => m.descriptor)).toEqual(stock.map((m) => m.descriptor));
     expect(sorted(tracewire[0]!.points)).toEqual(sorted(stock[0]!.points));
-    const summary = tracewire[0]!.points.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code'], p.attributes['error.type'], p.count]);
+    const summary = tracewire[0]!.points.map((p) => [
+      p.attributes['http.route'],
+      p.attributes['http.response.status_code'],
+      p.attributes['error.type'],
+      p.count,
+    ]);
     expect(summary).toHaveLength(5);
     expect(summary).toEqual(
       expect.arrayContaining([
@@ -62,7 +72,10 @@ describe('http.server.request.duration', () => {
   });
 
   it('initTracing() records it too when the app registered a global MeterProvider before calling it', async () => {
-    const [stock, tracewire] = await Promise.all([collect({ SETUP: 'init-tracing', TRACEWIRE_HTTP_SERVER: 'stock' }), collect({ SETUP: 'init-tracing', TRACEWIRE_HTTP_SERVER: 'tracewire' })]);
+    const [stock, tracewire] = await Promise.all([
+      collect({ SETUP: 'init-tracing', TRACEWIRE_HTTP_SERVER: 'stock' }),
+      collect({ SETUP: 'init-tracing', TRACEWIRE_HTTP_SERVER: 'tracewire' }),
+    ]);
     expect(stock[0]!.points).toHaveLength(5);
     expect(tracewire.map((m) => m.descriptor)).toEqual(stock.map((m) => m.descriptor));
     expect(sorted(tracewire[0]!.points)).toEqual(sorted(stock[0]!.points));

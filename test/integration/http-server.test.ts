@@ -34,7 +34,11 @@ const tls = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-https-'));
   const key = join(dir, 'server.key');
   const cert = join(dir, 'server.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'],
+    { stdio: 'ignore' },
+  );
   return { key, cert };
 })();
 
@@ -53,7 +57,12 @@ async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Run
     },
   });
   const { ports } = JSON.parse(/\{"ports":.*\}/.exec(app.stdout())![0]) as { ports: { express: number; plain: number; https: number } };
-  return { app, express: `http://127.0.0.1:${ports.express}`, plain: `http://127.0.0.1:${ports.plain}`, https: `https://127.0.0.1:${ports.https}` };
+  return {
+    app,
+    express: `http://127.0.0.1:${ports.express}`,
+    plain: `http://127.0.0.1:${ports.plain}`,
+    https: `https://127.0.0.1:${ports.https}`,
+  };
 }
 
 beforeAll(async () => {
@@ -67,7 +76,8 @@ afterAll(async () => {
 
 const newTraceId = (): string => randomBytes(16).toString('hex');
 const traceparent = (traceId: string, sampled = true): string => `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}`;
-const serverSpansOf = (spans: ReceivedSpan[], traceId: string): ReceivedSpan[] => spans.filter((s) => s.traceId === traceId && s.kind === SpanKind.SERVER + 1);
+const serverSpansOf = (spans: ReceivedSpan[], traceId: string): ReceivedSpan[] =>
+  spans.filter((s) => s.traceId === traceId && s.kind === SpanKind.SERVER + 1);
 async function serverSpan(traceId: string): Promise<ReceivedSpan> {
   const spans = await receiver.waitFor((all) => serverSpansOf(all, traceId).length > 0);
   return serverSpansOf(spans, traceId)[0]!;
@@ -109,7 +119,14 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
     {
       what: 'a forwarded request',
       send: (base: Running, headers: Record<string, string>) =>
-        fetch(`${base.plain}/finish`, { headers: { ...headers, 'x-forwarded-for': '203.0.113.7, 10.0.0.1', 'x-forwarded-host': 'shop.example:8443', 'x-forwarded-proto': 'https' } }),
+        fetch(`${base.plain}/finish`, {
+          headers: {
+            ...headers,
+            'x-forwarded-for': '203.0.113.7, 10.0.0.1',
+            'x-forwarded-host': 'shop.example:8443',
+            'x-forwarded-proto': 'https',
+          },
+        }),
     },
     {
       what: 'an https server',
@@ -163,7 +180,14 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
       const nameOf = (id: string) => mine.find((s) => s.spanId === id)?.name ?? (id === '' ? null : 'remote parent');
       trees[mode] = mine
         .filter((s) => s.scope.includes('express'))
-        .map((s) => ({ name: s.name, kind: s.kind, parent: nameOf(s.parentSpanId), attributes: s.attributes, status: s.status, events: s.events.length }))
+        .map((s) => ({
+          name: s.name,
+          kind: s.kind,
+          parent: nameOf(s.parentSpanId),
+          attributes: s.attributes,
+          status: s.status,
+          events: s.events.length,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
       void spans;
     }
@@ -185,7 +209,9 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
   it('records a throw from the request listener, as instrumentation-http does', async () => {
     for (const mode of MODES) {
       const traceId = newTraceId();
-      await fetch(`${apps[mode].plain}/throw`, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(500) }).catch(() => undefined);
+      await fetch(`${apps[mode].plain}/throw`, { headers: { traceparent: traceparent(traceId) }, signal: AbortSignal.timeout(500) }).catch(
+        () => undefined,
+      );
       const span = await serverSpan(traceId);
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
       expect(span.status.message).toBe('listener failed');
@@ -211,7 +237,11 @@ describe('the request context', () => {
 
   it("is active in the app's own 'data' and 'end' listeners of a request with a body", async () => {
     const traceId = newTraceId();
-    const res = await fetch(`${apps.tracewire.plain}/raw`, { method: 'POST', headers: { traceparent: traceparent(traceId) }, body: 'x'.repeat(100_000) });
+    const res = await fetch(`${apps.tracewire.plain}/raw`, {
+      method: 'POST',
+      headers: { traceparent: traceparent(traceId) },
+      body: 'x'.repeat(100_000),
+    });
     const body = (await res.json()) as { data: Ids; end: Ids; length: number };
     const server = await serverSpan(traceId);
     expect(body.length).toBe(100_000);
@@ -223,7 +253,10 @@ describe('the request context', () => {
     const traceId = newTraceId();
     await (await fetch(`${apps.tracewire.plain}/finish`, { headers: { traceparent: traceparent(traceId), 'x-tag': traceId } })).text();
     const server = await serverSpan(traceId);
-    const line = apps.tracewire.app.stdout().split('\n').find((l) => l.includes(`"tag":"${traceId}"`));
+    const line = apps.tracewire.app
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes(`"tag":"${traceId}"`));
     expect(JSON.parse(line!).finish.spanId).toBe(server.spanId);
   });
 
@@ -231,11 +264,15 @@ describe('the request context', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const post = (traceId: string): Promise<{ end: Ids; socketReused: boolean }> =>
       new Promise((resolve, reject) => {
-        const req = httpRequest(`${apps.tracewire.plain}/raw`, { method: 'POST', agent, headers: { traceparent: traceparent(traceId) } }, (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve({ end: (JSON.parse(text) as { end: Ids }).end, socketReused: req.reusedSocket }));
-        });
+        const req = httpRequest(
+          `${apps.tracewire.plain}/raw`,
+          { method: 'POST', agent, headers: { traceparent: traceparent(traceId) } },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ end: (JSON.parse(text) as { end: Ids }).end, socketReused: req.reusedSocket }));
+          },
+        );
         req.on('error', reject);
         req.end('body');
       });
@@ -260,7 +297,9 @@ describe('a request the sampler drops', () => {
 
   it('records nothing, yet its trace id and the sampled=0 flag reach the next service', async () => {
     const traceId = newTraceId();
-    const res = await fetch(`${ratioApp.plain}/call?to=${encodeURIComponent(`${apps.tracewire.plain}/headers`)}`, { headers: { traceparent: traceparent(traceId, false) } });
+    const res = await fetch(`${ratioApp.plain}/call?to=${encodeURIComponent(`${apps.tracewire.plain}/headers`)}`, {
+      headers: { traceparent: traceparent(traceId, false) },
+    });
     const { traceparent: forwarded } = (await res.json()) as { traceparent: string };
     expect(forwarded).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
     // A sampled request to the same app afterwards arrives; the dropped one never does.
@@ -272,7 +311,9 @@ describe('a request the sampler drops', () => {
 
   it('skips the express layers’ span work but still answers with the handler’s context', async () => {
     const traceId = newTraceId();
-    const body = (await (await fetch(`${ratioApp.express}/items/9`, { headers: { traceparent: traceparent(traceId, false) } })).json()) as { handler: Ids };
+    const body = (await (await fetch(`${ratioApp.express}/items/9`, { headers: { traceparent: traceparent(traceId, false) } })).json()) as {
+      handler: Ids;
+    };
     expect(body.handler).toMatchObject({ traceId, sampled: false });
   });
 });

@@ -47,13 +47,20 @@ async function traceOf(service: string, base: string, minSpans: number): Promise
 async function expectAllInstrumented(service: string, urls: Apps['urls']): Promise<void> {
   const express = await traceOf(service, urls.express, 2);
   expect(express.server.name).toBe('GET /users/:id');
-  expect(express.spans.some((s) => s.scope.includes('express') && s.attributes['express.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id')).toBe(true);
+  expect(
+    express.spans.some(
+      (s) =>
+        s.scope.includes('express') && s.attributes['express.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id',
+    ),
+  ).toBe(true);
   const koa = await traceOf(service, urls.koa, 2);
   expect(koa.server.name).toBe('GET /users/:id');
   expect(koa.spans.some((s) => s.scope.includes('koa') && s.attributes['http.route'] === '/users/:id')).toBe(true);
   const fastify = await traceOf(service, urls.fastify, 2);
   expect(fastify.server.name).toBe('GET /users/:id');
-  expect(fastify.spans.some((s) => s.attributes['fastify.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id')).toBe(true);
+  expect(fastify.spans.some((s) => s.attributes['fastify.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id')).toBe(
+    true,
+  );
 }
 
 describe('ES module app, initTracing() in the file it imports first, no --import flag', () => {
@@ -64,7 +71,7 @@ describe('ES module app, initTracing() in the file it imports first, no --import
     });
     afterAll(() => stopApp(apps.app));
 
-    it('instruments express, koa and fastify: routed server spans and the frameworks\' own spans', async () => {
+    it("instruments express, koa and fastify: routed server spans and the frameworks' own spans", async () => {
       await expectAllInstrumented('init-dynamic', apps.urls);
       expect(apps.app.stderr()).not.toContain('loaded before tracing started');
     });
@@ -88,7 +95,9 @@ describe('ES module app, initTracing() in the file it imports first, no --import
     it('traces fastify anyway, and does not name it in the warning', async () => {
       const fastify = await traceOf('init-static', apps.urls.fastify, 2);
       expect(fastify.server.name).toBe('GET /users/:id');
-      expect(fastify.spans.some((s) => s.attributes['fastify.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id')).toBe(true);
+      expect(
+        fastify.spans.some((s) => s.attributes['fastify.type'] === 'request_handler' && s.attributes['http.route'] === '/users/:id'),
+      ).toBe(true);
       expect(apps.app.stderr()).not.toMatch(/fastify[^\n]*loaded before tracing started/);
     });
   });

@@ -28,7 +28,11 @@ describe.each([
   const service = `logs-${kind}`;
 
   beforeAll(async () => {
-    app = await spawnApp({ flags, script, env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    app = await spawnApp({
+      flags,
+      script,
+      env: { OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    });
   });
   afterAll(() => stopApp(app));
 
@@ -101,8 +105,12 @@ describe('option errors of the log hooks', () => {
       }
       results.push(new Error('x') instanceof TracewireConfigError);
       console.log(JSON.stringify(results));`;
-    const cjs = check(`const { TracewireConfigError } = require('tracewire'); const { pinoMixin } = require('tracewire/pino'); const { traceFormat } = require('tracewire/winston');`);
-    const esm = check(`import { TracewireConfigError } from 'tracewire'; import { pinoMixin } from 'tracewire/pino'; import { traceFormat } from 'tracewire/winston';`);
+    const cjs = check(
+      `const { TracewireConfigError } = require('tracewire'); const { pinoMixin } = require('tracewire/pino'); const { traceFormat } = require('tracewire/winston');`,
+    );
+    const esm = check(
+      `import { TracewireConfigError } from 'tracewire'; import { pinoMixin } from 'tracewire/pino'; import { traceFormat } from 'tracewire/winston';`,
+    );
     const expected = ['TRACEWIRE_CONFIG', 'TRACEWIRE_CONFIG', false];
     expect(JSON.parse(runNode(['-e', cjs]))).toEqual(expected);
     expect(JSON.parse(runNode(['--input-type=module', '-e', esm]))).toEqual(expected);
@@ -121,7 +129,10 @@ describe('service.name in log lines', () => {
       const after = [getLogContext(undefined, OPTS)['service.name'], mixin()['service.name']];
       console.log(JSON.stringify({ before, after }));
       tracing.shutdown();`;
-    expect(JSON.parse(runNode(['-e', script], { OTEL_SERVICE_NAME: 'from-env' }))).toEqual({ before: ['from-env', 'from-env'], after: ['from-code', 'from-code'] });
+    expect(JSON.parse(runNode(['-e', script], { OTEL_SERVICE_NAME: 'from-env' }))).toEqual({
+      before: ['from-env', 'from-env'],
+      after: ['from-code', 'from-code'],
+    });
   });
 
   it('is unknown_service:node when neither tracewire nor OTEL_SERVICE_NAME names the service', () => {

@@ -18,16 +18,27 @@ let installOutput = '';
 
 /** npm with the user's defaults (no audit or funding noise) in `cwd`; returns stdout. */
 function npm(args: string[], cwd = appDir): string {
-  return execFileSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'warn' } });
+  return execFileSync('npm', [...args, '--no-audit', '--no-fund'], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+  });
 }
 
 /** The same, with stderr and the exit status. */
 function npmWithStderr(args: string[], cwd = appDir): { status: number; output: string } {
-  const result = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'warn' } });
+  const result = spawnSync('npm', [...args, '--no-audit', '--no-fund'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+  });
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
 }
 
-const APP = (esm: boolean) => `${esm ? "import express from 'express';\nimport { trace } from '@opentelemetry/api';" : "const express = require('express');\nconst { trace } = require('@opentelemetry/api');"}
+const APP = (
+  esm: boolean,
+) => `${esm ? "import express from 'express';\nimport { trace } from '@opentelemetry/api';" : "const express = require('express');\nconst { trace } = require('@opentelemetry/api');"}
 const app = express();
 app.get('/api/users', (req, res) => {
   const span = trace.getTracer('my-service').startSpan('get_users');
@@ -46,7 +57,10 @@ beforeAll(() => {
   // The app as it was before tracewire: express and the API, at the versions npm picks today.
   npm(['install', 'express', '@opentelemetry/api']);
   execFileSync('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+  tarball = join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.tgz'))!,
+  );
   const install = npmWithStderr(['install', tarball]);
   expect(install.status, install.output).toBe(0);
   installOutput = install.output;
@@ -57,7 +71,10 @@ describe('the packed tarball and an app pinned to an older @opentelemetry/api', 
   it('refuses the install with an error naming the API, and installs after the remedy', () => {
     const pinned = join(dir, 'pinned');
     mkdirSync(pinned);
-    writeFileSync(join(pinned, 'package.json'), JSON.stringify({ name: 'pinned-app', version: '1.0.0', private: true, dependencies: { '@opentelemetry/api': '1.9.0' } }));
+    writeFileSync(
+      join(pinned, 'package.json'),
+      JSON.stringify({ name: 'pinned-app', version: '1.0.0', private: true, dependencies: { '@opentelemetry/api': '1.9.0' } }),
+    );
     npm(['install'], pinned);
     const refused = npmWithStderr(['install', tarball], pinned);
     expect(refused.status).not.toBe(0);
@@ -91,7 +108,12 @@ describe('the packed tarball installed into an express app that already has @ope
   ])("started with %s tracewire/register: the app's own span arrives under the server span", async (flag, script) => {
     const receiver = new OtlpReceiver();
     await receiver.start();
-    const app = await spawnApp({ flags: [flag, 'tracewire/register'], script: join(appDir, script), cwd: appDir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'users-app' } });
+    const app = await spawnApp({
+      flags: [flag, 'tracewire/register'],
+      script: join(appDir, script),
+      cwd: appDir,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'users-app' },
+    });
     try {
       const { traceId } = (await (await fetch(`${app.url}/api/users`)).json()) as { traceId: string };
       expect(traceId).not.toBe('0'.repeat(32));

@@ -46,7 +46,12 @@ async function run(env: Record<string, string>): Promise<string> {
     flags: ['--import', 'tracewire/register'],
     script: 'test/fixtures/call-out.mjs',
     waitForPort: false,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, TARGETS: `${allowed.url},${denied.url}`, OTEL_PROPAGATORS: 'tracecontext,baggage,b3multi,jaeger', ...env },
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      TARGETS: `${allowed.url},${denied.url}`,
+      OTEL_PROPAGATORS: 'tracecontext,baggage,b3multi,jaeger',
+      ...env,
+    },
   });
   expect((await app.exited).code, app.stderr()).toBe(0);
   return (JSON.parse(app.stdout()) as { traceId: string }).traceId;

@@ -19,7 +19,6 @@ const otelEnv = (service: string, extra: Record<string, string> = {}) => ({
 
 const byTrace = (spans: ReceivedSpan[], traceId: string) => spans.filter((s) => s.traceId === traceId);
 
-
 describe.each([
   { kind: 'ESM', flags: ['--import', 'tracewire/register'], script: 'test/fixtures/service.mjs' },
   { kind: 'CommonJS', flags: ['--require', 'tracewire/register'], script: 'test/fixtures/service.cjs' },
@@ -42,7 +41,9 @@ describe.each([
   it('gets http and express server spans', async () => {
     const res = await fetch(`${back.url}/hello`);
     expect(await res.text()).toBe('hello');
-    const spans = await receiver.waitFor((all) => all.some((s) => s.service === backName && s.kind === SpanKind.SERVER + 1 && s.attributes['http.route'] === '/hello'));
+    const spans = await receiver.waitFor((all) =>
+      all.some((s) => s.service === backName && s.kind === SpanKind.SERVER + 1 && s.attributes['http.route'] === '/hello'),
+    );
     const server = spans.find((s) => s.service === backName && s.kind === SpanKind.SERVER + 1 && s.attributes['http.route'] === '/hello')!;
     expect(server.name).toBe('GET /hello');
     expect(server.attributes['http.response.status_code'] ?? server.attributes['http.status_code']).toBe(200);
@@ -54,10 +55,13 @@ describe.each([
   it('links two services into one trace across HTTP (fetch and http.get), with service names and kinds', async () => {
     const res = await fetch(`${front.url}/chain?to=${encodeURIComponent(back.url)}`);
     expect(await res.text()).toBe('hello+hello');
-    const isFrontRoot = (s: ReceivedSpan) => s.service === frontName && s.kind === SpanKind.SERVER + 1 && s.attributes['http.route'] === '/chain';
+    const isFrontRoot = (s: ReceivedSpan) =>
+      s.service === frontName && s.kind === SpanKind.SERVER + 1 && s.attributes['http.route'] === '/chain';
     const spans = await receiver.waitFor((all) => {
       const root = all.find(isFrontRoot);
-      return root !== undefined && byTrace(all, root.traceId).filter((s) => s.service === backName && s.kind === SpanKind.SERVER + 1).length >= 2;
+      return (
+        root !== undefined && byTrace(all, root.traceId).filter((s) => s.service === backName && s.kind === SpanKind.SERVER + 1).length >= 2
+      );
     });
     const root = spans.find(isFrontRoot)!;
     const trace = byTrace(spans, root.traceId);
@@ -68,7 +72,9 @@ describe.each([
     expect(call.attributes['app.target']).toBe(back.url);
     const clients = trace.filter((s) => s.service === frontName && s.kind === SpanKind.CLIENT + 1);
     expect(clients).toHaveLength(2); // one from fetch (undici), one from http.get
-    expect(new Set(clients.map((c) => c.scope))).toEqual(new Set(['@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-http']));
+    expect(new Set(clients.map((c) => c.scope))).toEqual(
+      new Set(['@opentelemetry/instrumentation-undici', '@opentelemetry/instrumentation-http']),
+    );
     for (const client of clients) {
       expect(client.parentSpanId).toBe(call.spanId);
       const server = trace.find((s) => s.service === backName && s.parentSpanId === client.spanId);
@@ -82,7 +88,10 @@ describe.each([
     const spans = await receiver.waitFor((all) => all.some((s) => s.service === frontName && s.name === 'validate order'));
     const failed = spans.find((s) => s.service === frontName && s.name === 'validate order')!;
     expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'order 42 is invalid' });
-    expect(failed.events[0]).toMatchObject({ name: 'exception', attributes: { 'exception.message': 'order 42 is invalid', 'exception.type': 'Error' } });
+    expect(failed.events[0]).toMatchObject({
+      name: 'exception',
+      attributes: { 'exception.message': 'order 42 is invalid', 'exception.type': 'Error' },
+    });
     const server = await receiver.waitFor((all) => all.some((s) => s.traceId === failed.traceId && s.kind === SpanKind.SERVER + 1));
     const serverSpan = server.find((s) => s.traceId === failed.traceId && s.kind === SpanKind.SERVER + 1)!;
     expect(serverSpan.attributes['http.response.status_code'] ?? serverSpan.attributes['http.status_code']).toBe(500);

@@ -37,7 +37,11 @@ describe('secrets are redacted before export and never logged', () => {
       // What is left is still useful: the span names, the non-secret query parameter and the redaction marks.
       const client = spans.find((s) => s.kind === 3)!;
       expect(String(client.attributes['url.full'] ?? client.attributes['http.url'])).toMatch(/\?access_token=\[REDACTED\]&page=2$/);
-      expect(spans.find((s) => s.name === 'checkout')!.attributes).toMatchObject({ 'db.password': '[REDACTED]', 'payment.card': '[REDACTED]', 'user.note': 'contact [REDACTED]' });
+      expect(spans.find((s) => s.name === 'checkout')!.attributes).toMatchObject({
+        'db.password': '[REDACTED]',
+        'payment.card': '[REDACTED]',
+        'user.note': 'contact [REDACTED]',
+      });
       // The export itself carried the OTLP header to the collector.
       expect(receiver.requests[0]!.headers.authorization).toBe(`Bearer ${HEADER_TOKEN}`);
     }
@@ -53,9 +57,18 @@ describe('secrets are redacted before export and never logged', () => {
     });
     expect((await app.exited).code, app.stderr()).toBe(0);
     const spans = await receiver.waitFor((s) => s.filter((x) => x.kind === 2).length >= 4 && s.filter((x) => x.kind === 3).length >= 4);
-    expect(Buffer.concat(receiver.requests.map((r) => r.rawBody)).toString('latin1').match(/SECRET-[A-Za-z_]*/g) ?? []).toEqual([]);
+    expect(
+      Buffer.concat(receiver.requests.map((r) => r.rawBody))
+        .toString('latin1')
+        .match(/SECRET-[A-Za-z_]*/g) ?? [],
+    ).toEqual([]);
     // The servers' spans are there, named by route where a framework knows it, and the harmless parameter survives.
-    expect(spans.filter((s) => s.kind === 2).map((s) => s.name).sort()).toEqual(['GET', 'GET /users/:id', 'GET /users/:id', 'GET /users/:id']);
+    expect(
+      spans
+        .filter((s) => s.kind === 2)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['GET', 'GET /users/:id', 'GET /users/:id', 'GET /users/:id']);
     // koa's own spans are there too (its instrumentation ran), and carry the route, not the URL.
     const koaRouter = spans.find((s) => s.attributes['koa.type'] === 'router')!;
     expect(koaRouter.attributes['http.route']).toBe('/users/:id');

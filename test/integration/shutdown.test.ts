@@ -24,14 +24,17 @@ const env = (extra: Record<string, string> = {}) => ({
 const register = ['--import', 'tracewire/register'];
 
 describe('graceful shutdown: no span lost', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s: all spans arrive and the process ends by that signal, as without tracewire', async (signal) => {
-    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait' }) });
-    app.child.kill(signal);
-    const { code, signal: endedBy } = await app.exited;
-    expect({ code, endedBy }).toEqual({ code: null, endedBy: signal });
-    expect(receiver.spans).toHaveLength(SPANS);
-    expect(new Set(receiver.spans.map((s) => s.attributes.i)).size).toBe(SPANS);
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s: all spans arrive and the process ends by that signal, as without tracewire',
+    async (signal) => {
+      const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait' }) });
+      app.child.kill(signal);
+      const { code, signal: endedBy } = await app.exited;
+      expect({ code, endedBy }).toEqual({ code: null, endedBy: signal });
+      expect(receiver.spans).toHaveLength(SPANS);
+      expect(new Set(receiver.spans.map((s) => s.attributes.i)).size).toBe(SPANS);
+    },
+  );
 
   it("SIGTERM with the app's own handler: the handler still decides (exit code 3) and spans arrive", async () => {
     const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', OWN_HANDLER: '1' }) });
@@ -60,7 +63,11 @@ describe('graceful shutdown: no span lost', () => {
   it('shutdownSignals "none": no handler is installed and SIGTERM kills at once', async () => {
     // One batch larger than the burst: no export starts before the signal, so only a flush could send the spans.
     const oneBatch = { OTEL_BSP_MAX_QUEUE_SIZE: String(SPANS + 1), OTEL_BSP_MAX_EXPORT_BATCH_SIZE: String(SPANS + 1) };
-    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_SIGNALS: 'none', ...oneBatch }) });
+    const app = await spawnApp({
+      flags: register,
+      script: 'test/fixtures/burst.mjs',
+      env: env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_SIGNALS: 'none', ...oneBatch }),
+    });
     app.child.kill('SIGTERM');
     expect((await app.exited).signal).toBe('SIGTERM');
     expect(receiver.spans).toHaveLength(0);
@@ -94,13 +101,20 @@ describe('graceful shutdown: within the configured time bound', () => {
       const app = await spawnApp({
         flags: register,
         script: 'test/fixtures/burst.mjs',
-        env: { ...env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000' }), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '60000' },
+        env: {
+          ...env({ MODE: 'wait', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000' }),
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+        },
       });
       app.child.kill('SIGTERM');
       const { signal } = await app.exited;
       expect(signal).toBe('SIGTERM');
       expect(sockets.length).toBeGreaterThan(0); // the flush really was waiting on the silent collector
-      const reports = app.stderr().split('\n').filter((l) => l.includes('did not finish within 1000 ms'));
+      const reports = app
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('did not finish within 1000 ms'));
       expect(reports).toHaveLength(1);
       expect(reports[0]).toContain(`${SPANS} spans (queued spans and the batch in flight) were not exported`);
     });
@@ -116,7 +130,11 @@ describe('natural exit: within the configured time bound', () => {
         script: 'test/fixtures/burst.mjs',
         waitForPort: false,
         // Fewer spans than a batch: nothing is exported before the script ends, the flush at exit sends them.
-        env: { ...env({ MODE: 'exitcode', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000', SPANS: '100' }), OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_TIMEOUT: '60000' },
+        env: {
+          ...env({ MODE: 'exitcode', TRACEWIRE_SHUTDOWN_TIMEOUT: '1000', SPANS: '100' }),
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_TIMEOUT: '60000',
+        },
       });
       const { code } = await app.exited;
       expect(code, app.stderr()).toBe(4);
@@ -157,25 +175,41 @@ const BOUND_MS = 5000;
 describe('no collector at shutdown: a refused connection or an unresolvable host fails at once, with one report naming it', () => {
   it.each([
     { what: 'a refused connection', endpoint: refusedEndpoint, cause: 'ECONNREFUSED' },
-    { what: 'an unresolvable host (.invalid)', endpoint: async () => 'http://collector.invalid:4318', cause: 'getaddrinfo ENOTFOUND collector.invalid' },
-  ])('shutdown() with $what: the process ends well within TRACEWIRE_SHUTDOWN_TIMEOUT, the cause reported once and before the count', async ({ endpoint, cause }) => {
-    const started = Date.now();
-    const app = await spawnApp({ flags: [], script: 'test/fixtures/burst.mjs', waitForPort: false, env: env({ MODE: 'shutdown', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: await endpoint() }) });
-    const { code } = await app.exited;
-    const elapsed = Date.now() - started;
-    expect(code, app.stderr()).toBe(0);
-    expect(elapsed, app.stderr()).toBeLessThan(BOUND_MS);
-    const { failures, timeouts, failureLine, totalsLine } = reports(app.stderr());
-    expect(timeouts).toEqual([]);
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toContain(`could not export 100 spans to`);
-    expect(failures[0]).toContain(cause);
-    expect(failureLine).toBeLessThan(totalsLine);
-    expect(app.stdout()).toContain('"exported":0,"dropped":0,"failed":100');
-  });
+    {
+      what: 'an unresolvable host (.invalid)',
+      endpoint: async () => 'http://collector.invalid:4318',
+      cause: 'getaddrinfo ENOTFOUND collector.invalid',
+    },
+  ])(
+    'shutdown() with $what: the process ends well within TRACEWIRE_SHUTDOWN_TIMEOUT, the cause reported once and before the count',
+    async ({ endpoint, cause }) => {
+      const started = Date.now();
+      const app = await spawnApp({
+        flags: [],
+        script: 'test/fixtures/burst.mjs',
+        waitForPort: false,
+        env: env({ MODE: 'shutdown', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: await endpoint() }),
+      });
+      const { code } = await app.exited;
+      const elapsed = Date.now() - started;
+      expect(code, app.stderr()).toBe(0);
+      expect(elapsed, app.stderr()).toBeLessThan(BOUND_MS);
+      const { failures, timeouts, failureLine, totalsLine } = reports(app.stderr());
+      expect(timeouts).toEqual([]);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toContain(`could not export 100 spans to`);
+      expect(failures[0]).toContain(cause);
+      expect(failureLine).toBeLessThan(totalsLine);
+      expect(app.stdout()).toContain('"exported":0,"dropped":0,"failed":100');
+    },
+  );
 
   it('SIGTERM with an unresolvable host: the process ends by SIGTERM at once, the cause reported once', async () => {
-    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: env({ MODE: 'wait', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.invalid:4318' }) });
+    const app = await spawnApp({
+      flags: register,
+      script: 'test/fixtures/burst.mjs',
+      env: env({ MODE: 'wait', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.invalid:4318' }),
+    });
     const signalled = Date.now();
     app.child.kill('SIGTERM');
     const { signal } = await app.exited;
@@ -189,7 +223,12 @@ describe('no collector at shutdown: a refused connection or an unresolvable host
 
   it('natural exit with a refused connection: the script exits with its code well within the bound, the cause reported once and before the count', async () => {
     const started = Date.now();
-    const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', waitForPort: false, env: env({ MODE: 'exitcode', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint() }) });
+    const app = await spawnApp({
+      flags: register,
+      script: 'test/fixtures/burst.mjs',
+      waitForPort: false,
+      env: env({ MODE: 'exitcode', SPANS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: await refusedEndpoint() }),
+    });
     const { code } = await app.exited;
     expect(code, app.stderr()).toBe(4);
     expect(Date.now() - started, app.stderr()).toBeLessThan(BOUND_MS);
@@ -213,7 +252,11 @@ describe('natural exit while a timer-started export is in flight: within the con
 
   it('a collector that never answers (export timeout 60 s): the script exits after TRACEWIRE_SHUTDOWN_TIMEOUT with its code, the in-flight spans counted in one report', async () => {
     await withSilentCollector(async (port, _sockets, connected) => {
-      const app = await spawnApp({ flags: register, script: 'test/fixtures/burst.mjs', env: inFlight(`http://127.0.0.1:${port}`, { TRACEWIRE_SHUTDOWN_TIMEOUT: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '60000' }) });
+      const app = await spawnApp({
+        flags: register,
+        script: 'test/fixtures/burst.mjs',
+        env: inFlight(`http://127.0.0.1:${port}`, { TRACEWIRE_SHUTDOWN_TIMEOUT: '1000', OTEL_EXPORTER_OTLP_TIMEOUT: '60000' }),
+      });
       await connected; // the export is in flight now
       const { code, elapsed } = await endAndWait(app);
       expect(code, app.stderr()).toBe(4);
@@ -222,7 +265,11 @@ describe('natural exit while a timer-started export is in flight: within the con
       expect(elapsed, app.stderr()).toBeLessThan(1000 + BOUND_MS);
       const { failures, timeouts } = reports(app.stderr());
       expect(failures).toEqual([]);
-      expect(timeouts).toEqual([expect.stringContaining('exit: the span flush did not finish within 1000 ms (TRACEWIRE_SHUTDOWN_TIMEOUT); 100 spans (queued spans and the batch in flight) were not exported')]);
+      expect(timeouts).toEqual([
+        expect.stringContaining(
+          'exit: the span flush did not finish within 1000 ms (TRACEWIRE_SHUTDOWN_TIMEOUT); 100 spans (queued spans and the batch in flight) were not exported',
+        ),
+      ]);
     });
   }, 30_000);
 

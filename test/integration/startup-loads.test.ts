@@ -22,7 +22,7 @@ describe.each([
     loaded = run(flags, script);
   });
 
-  it('loads @opentelemetry/api from node_modules (the copy the app shares) and the app\'s express', () => {
+  it("loads @opentelemetry/api from node_modules (the copy the app shares) and the app's express", () => {
     expect(loaded).toContain('@opentelemetry/api');
     expect(loaded).toContain('express');
   });

@@ -14,12 +14,42 @@ const file = (name: string) => join(dir, name);
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '1', '-subj', `/CN=${name}`);
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${name}`,
+  );
 }
 function makeSigned(name: string, ca: string, extensions: string): void {
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
   writeFileSync(file(`${name}.ext`), extensions);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+  );
 }
 
 let mtls: OtlpReceiver;
@@ -47,7 +77,14 @@ async function send(env: Record<string, string>) {
     flags: [],
     script: 'test/fixtures/burst.mjs',
     waitForPort: false,
-    env: { MODE: 'shutdown', SPANS: '20', OTEL_SERVICE_NAME: 'tls', OTEL_EXPORTER_OTLP_ENDPOINT: mtls.url, OTEL_EXPORTER_OTLP_TIMEOUT: '3000', ...env },
+    env: {
+      MODE: 'shutdown',
+      SPANS: '20',
+      OTEL_SERVICE_NAME: 'tls',
+      OTEL_EXPORTER_OTLP_ENDPOINT: mtls.url,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+      ...env,
+    },
   });
   const { code } = await app.exited;
   return { code, stdout: app.stdout(), stderr: app.stderr() };
@@ -95,7 +132,9 @@ describe('TLS to the collector', () => {
   it('an unreadable CA file is reported once, naming the variable, and the app still runs', async () => {
     const run = await send({ OTEL_EXPORTER_OTLP_CERTIFICATE: file('missing.pem') });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`);
+    expect(run.stderr).toContain(
+      `OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`,
+    );
     expect(run.stderr.split('\n').filter((l) => l.includes('could not export'))).toHaveLength(1);
   });
 });
@@ -126,7 +165,9 @@ describe('tracewire doctor over TLS: the probe uses the TLS files the app uses',
     expect(code).toBe(1);
     expect(failures(stdout)).toHaveLength(1);
     expect(failures(stdout)[0]).toMatch(
-      new RegExp(`✖ POST ${mtls.url}/v1/traces \\(http/protobuf\\) → TLS: the certificate of 127\\.0\\.0\\.1:\\d+ is not signed by a CA trusted here \\(.+\\); trusted: the CA in OTEL_EXPORTER_OTLP_CERTIFICATE \\(.+other-ca\\.pem\\)`),
+      new RegExp(
+        `✖ POST ${mtls.url}/v1/traces \\(http/protobuf\\) → TLS: the certificate of 127\\.0\\.0\\.1:\\d+ is not signed by a CA trusted here \\(.+\\); trusted: the CA in OTEL_EXPORTER_OTLP_CERTIFICATE \\(.+other-ca\\.pem\\)`,
+      ),
     );
     expect(stdout).toMatch(/remedy: set OTEL_EXPORTER_OTLP_CERTIFICATE .* the CA that signed the collector's certificate/);
     expect(stdout).toContain('1 problem found.');
@@ -144,7 +185,9 @@ describe('tracewire doctor over TLS: the probe uses the TLS files the app uses',
   it('an unreadable CA file: reported as a failed check naming the variable, not as a warning on stderr', async () => {
     const { code, stdout, stderr } = await runCli(['doctor'], { ...appEnv(), OTEL_EXPORTER_OTLP_CERTIFICATE: file('missing.pem') });
     expect(code).toBe(1);
-    expect(stdout).toContain(`✖ TLS files: OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`);
+    expect(stdout).toContain(
+      `✖ TLS files: OTEL_EXPORTER_OTLP_CERTIFICATE="${file('missing.pem')}": could not read the CA certificate file (ENOENT)`,
+    );
     expect(stderr).toBe('');
   });
 });

@@ -66,8 +66,12 @@ async function runDoctor(env: Record<string, string>): Promise<{ code: number | 
 describe('credentials in URLs are never printed', () => {
   it.each([
     ['OTEL_EXPORTER_OTLP_ENDPOINT', () => ({ OTEL_EXPORTER_OTLP_ENDPOINT: `${at()}/reject` }), () => `${masked()}/reject/v1/traces`],
-    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', () => ({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${at()}/reject/v1/traces` }), () => `${masked()}/reject/v1/traces`],
-  ])('%s: not in the app\'s export-failure report and debug printout, nor in doctor\'s report', async (_name, env, shown) => {
+    [
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      () => ({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${at()}/reject/v1/traces` }),
+      () => `${masked()}/reject/v1/traces`,
+    ],
+  ])("%s: not in the app's export-failure report and debug printout, nor in doctor's report", async (_name, env, shown) => {
     const app = await runApp(env());
     expectNoPassword(app);
     expect(app).toContain(`could not export 3 spans to ${shown()}`);
@@ -79,8 +83,12 @@ describe('credentials in URLs are never printed', () => {
     expect(doctor.output).toContain(`✖ POST ${shown()} (http/protobuf) → HTTP 401`);
   });
 
-  it('the Jaeger sampler endpoint: not in its failure report, the debug printout, nor doctor\'s report', async () => {
-    const env = { OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote', OTEL_TRACES_SAMPLER_ARG: `endpoint=${at()},pollingIntervalMs=60000`, OTEL_TRACES_EXPORTER: 'none' };
+  it("the Jaeger sampler endpoint: not in its failure report, the debug printout, nor doctor's report", async () => {
+    const env = {
+      OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
+      OTEL_TRACES_SAMPLER_ARG: `endpoint=${at()},pollingIntervalMs=60000`,
+      OTEL_TRACES_EXPORTER: 'none',
+    };
     const app = await spawnApp({
       flags: ['--import', 'tracewire/register'],
       script: 'test/fixtures/burst.mjs',
@@ -100,7 +108,7 @@ describe('credentials in URLs are never printed', () => {
     expect(doctor.output).toContain(`"endpoint": "${masked()}"`);
   });
 
-  it('invalid URLs that still hold user:password@: not in the warnings, the debug printout, nor doctor\'s report', async () => {
+  it("invalid URLs that still hold user:password@: not in the warnings, the debug printout, nor doctor's report", async () => {
     const env = {
       OTEL_EXPORTER_OTLP_ENDPOINT: `ftp://${CREDENTIALS}@127.0.0.1:${port}`,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${CREDENTIALS}@127.0.0.1:${port}/v1/traces`,

@@ -9,7 +9,6 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { otlpRoot } from './otlp-schema.js';
 
- 
 const root = otlpRoot;
 const ExportTraceServiceRequest = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
@@ -54,12 +53,18 @@ const hex = (bytes: Uint8Array | string | undefined | null): string => {
   return Buffer.from(bytes).toString('hex');
 };
 
-const KINDS: Record<string, number> = { SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2, SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5 };
+const KINDS: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
 const CODES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 /** Enums arrive as numbers (OTLP/JSON spec) or names (protojson). */
 const enumValue = (v: unknown, names: Record<string, number>): number => (typeof v === 'string' ? (names[v] ?? Number(v)) : Number(v ?? 0));
 
- 
 function anyValue(v: any): AttrValue {
   if (v == null) return null;
   if (v.stringValue != null) return String(v.stringValue);
@@ -70,7 +75,6 @@ function anyValue(v: any): AttrValue {
   return null;
 }
 
- 
 function attrs(list: any[] | undefined): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const kv of list ?? []) out[kv.key] = anyValue(kv.value);
@@ -78,7 +82,7 @@ function attrs(list: any[] | undefined): Record<string, AttrValue> {
 }
 
 /** Normalises a decoded request (protobuf via toObject, OTLP/JSON, or a backend's OTLP JSON answer) into spans. */
- 
+
 export function flatten(request: any): ReceivedSpan[] {
   const spans: ReceivedSpan[] = [];
   for (const rs of request.resourceSpans ?? []) {
@@ -95,9 +99,9 @@ export function flatten(request: any): ReceivedSpan[] {
           endNs: BigInt(s.endTimeUnixNano ?? 0),
           status: { code: enumValue(s.status?.code, CODES), message: s.status?.message ?? '' },
           attributes: attrs(s.attributes),
-           
+
           events: (s.events ?? []).map((e: any) => ({ name: e.name, attributes: attrs(e.attributes) })),
-           
+
           links: (s.links ?? []).map((l: any) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId) })),
           resource,
           scope: ss.scope?.name ?? ss.instrumentationLibrary?.name ?? '',
@@ -158,7 +162,15 @@ export class OtlpReceiver extends EventEmitter {
           }
           const peer = this.tls ? (req.socket as TLSSocket).getPeerCertificate() : undefined;
           const clientCertificateCN = peer?.subject?.CN;
-          this.requests.push({ headers: req.headers, contentType, encoding, bytes: raw.length, rawBody: raw, spans, ...(clientCertificateCN ? { clientCertificateCN: String(clientCertificateCN) } : {}) });
+          this.requests.push({
+            headers: req.headers,
+            contentType,
+            encoding,
+            bytes: raw.length,
+            rawBody: raw,
+            spans,
+            ...(clientCertificateCN ? { clientCertificateCN: String(clientCertificateCN) } : {}),
+          });
           this.spans.push(...spans);
           if (contentType.includes('json')) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
           else res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
@@ -186,7 +198,11 @@ export class OtlpReceiver extends EventEmitter {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms; received ${this.spans.length} spans: ${this.spans.map((s) => `${s.service}/${s.name}`).join(', ')}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms; received ${this.spans.length} spans: ${this.spans.map((s) => `${s.service}/${s.name}`).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = (): void => {
         clearTimeout(timer);

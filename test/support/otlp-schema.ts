@@ -13,8 +13,17 @@ protobuf.util.recursionLimit = 1000;
 protobuf.Reader.recursionLimit = 1000;
 
 const dir = fileURLToPath(new URL('./otlp-proto/', import.meta.url));
-const root = new protobuf.Root().loadSync(['common.proto', 'resource.proto', 'trace.proto', 'trace_service.proto'].map((f) => dir + f), { keepCase: false });
+const root = new protobuf.Root().loadSync(
+  ['common.proto', 'resource.proto', 'trace.proto', 'trace_service.proto'].map((f) => dir + f),
+  { keepCase: false },
+);
 /** The message types by their full names, as the generated modules of opentelemetry-proto expose them. */
 export const otlpRoot = {
-  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest') } } } } },
+  opentelemetry: {
+    proto: {
+      collector: {
+        trace: { v1: { ExportTraceServiceRequest: root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest') } },
+      },
+    },
+  },
 };

@@ -24,7 +24,11 @@ export function startCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs the command to completion. */
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = ROOT,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startCli(args, env, cwd);
   const { code } = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };

@@ -1,7 +1,8 @@
 // Walking the parent links of received spans (from the in-process receiver, Jaeger or Tempo).
 import type { ReceivedSpan } from './otlp-receiver.js';
 
-export const parentOf = (spans: ReceivedSpan[], s: ReceivedSpan): ReceivedSpan | undefined => spans.find((p) => p.spanId === s.parentSpanId);
+export const parentOf = (spans: ReceivedSpan[], s: ReceivedSpan): ReceivedSpan | undefined =>
+  spans.find((p) => p.spanId === s.parentSpanId);
 
 /** True when `ancestor` is on the parent chain of `span`. */
 export function descendsFrom(spans: ReceivedSpan[], span: ReceivedSpan, ancestor: ReceivedSpan): boolean {

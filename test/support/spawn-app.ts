@@ -30,7 +30,8 @@ export interface SpawnOptions {
 /** The environment of a fixture: the test's own OTEL_* variables are removed so only `env` applies. */
 export function cleanEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && !k.startsWith('TRACEWIRE_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS') base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('OTEL_') && !k.startsWith('TRACEWIRE_') && !k.startsWith('VITEST') && k !== 'NODE_OPTIONS') base[k] = v;
   for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
   return base;
 }

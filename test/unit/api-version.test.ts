@@ -5,10 +5,15 @@ import { ROOT } from '../support/spawn-app.js';
 
 describe('the supported @opentelemetry/api range', () => {
   it("is the package's peer dependency range, the one the OpenTelemetry JS 3.x SDK accepts", () => {
-    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { peerDependencies: Record<string, string>; dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as {
+      peerDependencies: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
     expect(pkg.peerDependencies['@opentelemetry/api']).toBe(SUPPORTED_API_RANGE);
     expect(pkg.dependencies['@opentelemetry/api']).toBeUndefined();
-    const sdk = JSON.parse(readFileSync(`${ROOT}/node_modules/@opentelemetry/sdk-trace/package.json`, 'utf8')) as { peerDependencies: Record<string, string> };
+    const sdk = JSON.parse(readFileSync(`${ROOT}/node_modules/@opentelemetry/sdk-trace/package.json`, 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    };
     expect(sdk.peerDependencies['@opentelemetry/api'].replace(/\s+/g, '')).toBe(SUPPORTED_API_RANGE.replace(/\s+/g, ''));
   });
 

@@ -9,7 +9,12 @@ const ours = new BaggagePropagator();
 const stock = new W3CBaggagePropagator();
 const inject = (p: { inject: BaggagePropagator['inject'] }, entries: Record<string, { value: string; metadata?: string }>) => {
   const baggage = propagation.createBaggage(
-    Object.fromEntries(Object.entries(entries).map(([k, e]) => [k, { value: e.value, ...(e.metadata === undefined ? {} : { metadata: baggageEntryMetadataFromString(e.metadata) }) }])),
+    Object.fromEntries(
+      Object.entries(entries).map(([k, e]) => [
+        k,
+        { value: e.value, ...(e.metadata === undefined ? {} : { metadata: baggageEntryMetadataFromString(e.metadata) }) },
+      ]),
+    ),
   );
   const carrier: Record<string, string> = {};
   p.inject(propagation.setBaggage(ROOT_CONTEXT, baggage), carrier, defaultTextMapSetter);
@@ -36,13 +41,23 @@ describe('baggage injection', () => {
 
   it('property: any keys, values and metadata give a valid header value that extracts without throwing', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), fc.record({ value: fc.string({ unit: 'binary', maxLength: 20 }), metadata: fc.option(fc.string({ unit: 'binary', maxLength: 20 }), { nil: undefined }) }), { maxKeys: 8 }), (entries) => {
-        const carrier = inject(ours, entries);
-        if (carrier.baggage !== undefined) {
-          expect(carrier.baggage).toMatch(VALID_HEADER_VALUE);
-          expect(() => ours.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter)).not.toThrow();
-        }
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ unit: 'binary', maxLength: 12 }),
+          fc.record({
+            value: fc.string({ unit: 'binary', maxLength: 20 }),
+            metadata: fc.option(fc.string({ unit: 'binary', maxLength: 20 }), { nil: undefined }),
+          }),
+          { maxKeys: 8 },
+        ),
+        (entries) => {
+          const carrier = inject(ours, entries);
+          if (carrier.baggage !== undefined) {
+            expect(carrier.baggage).toMatch(VALID_HEADER_VALUE);
+            expect(() => ours.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter)).not.toThrow();
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -21,7 +21,10 @@ class HeldExporter implements SpanExporter {
     });
   }
   completeNext(): void {
-    const call = this.calls.find((c) => c.spans.length > 0 && !(c as { completed?: boolean }).completed) as { completed?: boolean; done: (r: ExportResult) => void };
+    const call = this.calls.find((c) => c.spans.length > 0 && !(c as { completed?: boolean }).completed) as {
+      completed?: boolean;
+      done: (r: ExportResult) => void;
+    };
     call.completed = true;
     call.done({ code: ExportResultCode.SUCCESS });
   }
@@ -31,7 +34,10 @@ class HeldExporter implements SpanExporter {
 }
 
 const sampledSpan = (i: number): ReadableSpan =>
-  ({ name: `s${i}`, spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED }) }) as unknown as ReadableSpan;
+  ({
+    name: `s${i}`,
+    spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED }),
+  }) as unknown as ReadableSpan;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Collects tracewire's lines on stderr while `fn` runs (and the promise it returns settles). */
@@ -54,7 +60,14 @@ afterEach(() => {
 describe('BatchProcessor', () => {
   it("tracewire's OTLP exporters: full batches at once, at most 4 in flight, and the rest as in-flight exports complete", async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 1000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test', maxExportsInFlight: 4 });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 1000,
+      maxExportBatchSize: 10,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+      maxExportsInFlight: 4,
+    });
     for (let i = 0; i < 100; i++) processor.onEnd(sampledSpan(i));
     expect(exporter.calls).toHaveLength(4);
     expect(exporter.calls.every((c) => c.spans.length === 10)).toBe(true);
@@ -78,7 +91,13 @@ describe('BatchProcessor', () => {
 
   it('ignores unsampled spans and counts spans ended after shutdown as dropped', async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 10, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 10,
+      maxExportBatchSize: 5,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     processor.onEnd({ spanContext: () => ({ traceFlags: TraceFlags.NONE }) } as unknown as ReadableSpan);
     expect(processor.getStats().queued).toBe(0);
     await processor.shutdown();
@@ -88,7 +107,13 @@ describe('BatchProcessor', () => {
 
   it('never calls any other exporter concurrently (the spec), also under a burst and a flush', async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 1000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 1000,
+      maxExportBatchSize: 10,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     for (let i = 0; i < 50; i++) processor.onEnd(sampledSpan(i));
     const flushed = processor.forceFlush();
     for (let i = 0; i < 50 && exporter.inFlight > 0; i++) {
@@ -102,7 +127,13 @@ describe('BatchProcessor', () => {
 
   it('flushes a snapshot: spans ended during the flush do not keep it going', async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 10_000, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 10_000,
+      maxExportBatchSize: 10,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     for (let i = 0; i < 25; i++) processor.onEnd(sampledSpan(i));
     let flushDone = false;
     const flushed = processor.forceFlush().then(() => (flushDone = true));
@@ -122,7 +153,13 @@ describe('BatchProcessor', () => {
 
   it('drops spans ended after shutdown with a report that says so (not "queue full")', async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 10, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 10,
+      maxExportBatchSize: 5,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     await processor.shutdown();
     const lines: string[] = [];
     const write = process.stderr.write;
@@ -142,7 +179,13 @@ describe('BatchProcessor', () => {
   it('an export that never answers fails after the export timeout: counted and reported once with the cause, and the next batch is exported', async () => {
     vi.useFakeTimers();
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 100, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 30_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 100,
+      maxExportBatchSize: 5,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 30_000,
+      destination: 'test',
+    });
     const lines = await warningsOf(async () => {
       for (let i = 0; i < 5; i++) processor.onEnd(sampledSpan(i));
       expect(exporter.calls).toHaveLength(1);
@@ -169,7 +212,13 @@ describe('BatchProcessor', () => {
       },
       shutdown: () => Promise.resolve(),
     };
-    const processor = new BatchProcessor(throwing, { maxQueueSize: 100, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'the Throwing exporter' });
+    const processor = new BatchProcessor(throwing, {
+      maxQueueSize: 100,
+      maxExportBatchSize: 5,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'the Throwing exporter',
+    });
     const lines = await warningsOf(async () => {
       expect(() => {
         for (let i = 0; i < 10; i++) processor.onEnd(sampledSpan(i));
@@ -178,13 +227,21 @@ describe('BatchProcessor', () => {
     });
     expect(calls).toBe(2);
     expect(processor.getStats()).toMatchObject({ exported: 5, failed: 5, queued: 0 });
-    expect(lines.filter((l) => l.includes('could not export'))).toEqual([expect.stringContaining('could not export 5 spans to the Throwing exporter: exporter bug')]);
+    expect(lines.filter((l) => l.includes('could not export'))).toEqual([
+      expect.stringContaining('could not export 5 spans to the Throwing exporter: exporter bug'),
+    ]);
   });
 
   it('exports a partial batch when the schedule delay has passed, without any flush (the timer)', async () => {
     vi.useFakeTimers();
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 100, maxExportBatchSize: 50, scheduleDelayMs: 5000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 100,
+      maxExportBatchSize: 50,
+      scheduleDelayMs: 5000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     for (let i = 0; i < 3; i++) processor.onEnd(sampledSpan(i));
     await vi.advanceTimersByTimeAsync(4999);
     expect(exporter.calls).toHaveLength(0);
@@ -197,10 +254,20 @@ describe('BatchProcessor', () => {
 
   it('the one report at exit counts the spans still queued or in flight as not exported, and nothing is reported after it', async () => {
     const exporter = new HeldExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 100, maxExportBatchSize: 5, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 100,
+      maxExportBatchSize: 5,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     for (let i = 0; i < 7; i++) processor.onEnd(sampledSpan(i));
     const atExit = await warningsOf(() => processor.reportTotals());
-    expect(atExit).toEqual([expect.stringContaining('0 spans dropped (queue full) and 0 spans failed to export to test since start; 7 spans still queued or in flight were not exported')]);
+    expect(atExit).toEqual([
+      expect.stringContaining(
+        '0 spans dropped (queue full) and 0 spans failed to export to test since start; 7 spans still queued or in flight were not exported',
+      ),
+    ]);
     // The export in flight fails later (the process lives on): counted, but not reported a second time.
     const later = await warningsOf(async () => {
       exporter.calls[0]!.done({ code: ExportResultCode.FAILED, error: new Error('late') });

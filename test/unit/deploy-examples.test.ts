@@ -16,7 +16,9 @@ const deploy = join(ROOT, 'examples/deploy');
 
 describe('examples/deploy', () => {
   it('docker-compose.yaml parses and mounts only files that exist', () => {
-    const compose = parse(readFileSync(join(deploy, 'docker-compose.yaml'), 'utf8')) as { services: Record<string, { volumes?: string[] }> };
+    const compose = parse(readFileSync(join(deploy, 'docker-compose.yaml'), 'utf8')) as {
+      services: Record<string, { volumes?: string[] }>;
+    };
     expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['jaeger', 'tempo', 'collector', 'grafana']));
     for (const svc of Object.values(compose.services)) {
       for (const volume of svc.volumes ?? []) {
@@ -64,7 +66,11 @@ describe('examples/deploy/grafana/datasources.yaml: log <-> trace links', () => 
   it('links the Loki trace_id field to the Tempo data source, and Tempo spans back to Loki by trace id', () => {
     expect(derived.datasourceUid).toBe(tempo.uid);
     expect(derived.url).toBe('$${__value.raw}'); // `$$` is a literal `$` in provisioning files
-    expect(tempo.jsonData!.tracesToLogsV2).toMatchObject({ datasourceUid: loki.uid, filterByTraceID: true, tags: [{ key: 'service.name', value: 'service_name' }] });
+    expect(tempo.jsonData!.tracesToLogsV2).toMatchObject({
+      datasourceUid: loki.uid,
+      filterByTraceID: true,
+      tags: [{ key: 'service.name', value: 'service_name' }],
+    });
   });
 
   it('the README shows the same regex as the provisioned derived field', () => {
@@ -77,7 +83,10 @@ describe('examples/deploy/grafana/datasources.yaml: log <-> trace links', () => 
     const pinoOut = new JsonLines();
     const winstonOut = new JsonLines();
     const pinoLogger = pino({ mixin: pinoMixin() }, pinoOut);
-    const winstonLogger = winston.createLogger({ format: winston.format.combine(traceFormat(), winston.format.json()), transports: [new winston.transports.Stream({ stream: winstonOut })] });
+    const winstonLogger = winston.createLogger({
+      format: winston.format.combine(traceFormat(), winston.format.json()),
+      transports: [new winston.transports.Stream({ stream: winstonOut })],
+    });
     const traceId = withSpan('checkout', (span) => {
       pinoLogger.info({ orderId: 7 }, 'order paid');
       winstonLogger.info('order paid', { orderId: 7 });
@@ -93,7 +102,9 @@ describe('examples/deploy/grafana/datasources.yaml: log <-> trace links', () => 
   it('the derived-field regex also reads a logfmt line built from getLogContext()', () => {
     const regex = new RegExp(derived.matcherRegex);
     withSpan('checkout', (span) => {
-      const line = Object.entries({ msg: 'paid', ...getLogContext() }).map(([k, v]) => `${k}=${v}`).join(' ');
+      const line = Object.entries({ msg: 'paid', ...getLogContext() })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
       expect(regex.exec(line)?.[1]).toBe(span.spanContext().traceId);
     });
   });

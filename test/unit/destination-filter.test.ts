@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DestinationFilter } from '../../src/propagation/destination-filter.js';
 
 describe('propagateTo destination matching', () => {
-  const filter = new DestinationFilter(['https://api.internal:8443/v1', 'http://127.0.0.1:3000', 'payments.local', '*.svc.cluster.local', /^http:\/\/legacy\./]);
+  const filter = new DestinationFilter([
+    'https://api.internal:8443/v1',
+    'http://127.0.0.1:3000',
+    'payments.local',
+    '*.svc.cluster.local',
+    /^http:\/\/legacy\./,
+  ]);
 
   it.each([
     ['https://api.internal:8443/v1', true],

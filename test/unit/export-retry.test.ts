@@ -30,7 +30,13 @@ function start(timeoutMs: number): TracingHandle {
     stderr.push(String(chunk));
     return true;
   });
-  handle = initTracing({ endpoint: receiver.url, instrumentations: false, shutdownSignals: false, timeoutMs, batch: { scheduleDelayMs: 60_000 } });
+  handle = initTracing({
+    endpoint: receiver.url,
+    instrumentations: false,
+    shutdownSignals: false,
+    timeoutMs,
+    batch: { scheduleDelayMs: 60_000 },
+  });
   return handle;
 }
 
@@ -131,7 +137,8 @@ describe('at shutdown, only errors that can still succeed within the bound are r
   const exportDeadline = now + 10_000;
 
   it('a refused connection, an unresolvable host and a 503 without Retry-After are not retried', () => {
-    for (const result of [refused, notFound, busy(undefined)]) expect(retryDelayAtShutdown(result, now, exportDeadline, shutdownDeadline)).toBeUndefined();
+    for (const result of [refused, notFound, busy(undefined)])
+      expect(retryDelayAtShutdown(result, now, exportDeadline, shutdownDeadline)).toBeUndefined();
   });
 
   it('a timeout and a reset connection are retried at once; 429/503 with a Retry-After that ends before the deadline after it', () => {

@@ -104,7 +104,6 @@ describe('initTracing', () => {
   it('throws one TracewireConfigError listing every bad option', () => {
     let error: unknown;
     try {
-       
       initTracing({ protocol: 'grpc', compression: 'brotli', samplerArg: 2 } as any);
     } catch (e) {
       error = e;
@@ -133,9 +132,13 @@ describe('initTracing', () => {
     const sampler = tailSampling({ otherwise: 0 });
     const h = start({ sampler });
     withSpan('healthy', () => withSpan('step', () => undefined));
-    expect(() => withSpan('failing', () => withSpan('step', () => {
-      throw new Error('boom');
-    }))).toThrow('boom');
+    expect(() =>
+      withSpan('failing', () =>
+        withSpan('step', () => {
+          throw new Error('boom');
+        }),
+      ),
+    ).toThrow('boom');
     await h.forceFlush();
     expect(receiver.spans.map((s) => s.name).sort()).toEqual(['failing', 'step']);
     expect(sampler.stats()).toMatchObject({ keptTraces: 1, droppedTraces: 1, droppedSpans: 2 });

@@ -7,7 +7,10 @@ import { resolveConfig } from '../../src/config/resolve-config.js';
 import { createBatchProcessors, exporterName } from '../../src/export/create-exporters.js';
 import { maskUrl, maskUrlCredentials, maskUrlList } from '../../src/internal/mask-url.js';
 
-const plain: SpanExporter = { export: (_spans, done) => done({ code: ExportResultCode.FAILED, error: new Error('nope') }), shutdown: async () => undefined };
+const plain: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.FAILED, error: new Error('nope') }),
+  shutdown: async () => undefined,
+};
 
 describe('exporter names in reports', () => {
   it('is the class name, or undefined for a plain object or an anonymous class', () => {
@@ -74,7 +77,9 @@ describe('maskUrl: one URL-valued setting, valid or not', () => {
   });
 
   it('masks each URL of a list of URLs or key=URL settings', () => {
-    expect(maskUrlList('endpoint=http://u:PASSWORD@jaeger:5778,pollingIntervalMs=5000')).toBe('endpoint=http://***@jaeger:5778,pollingIntervalMs=5000');
+    expect(maskUrlList('endpoint=http://u:PASSWORD@jaeger:5778,pollingIntervalMs=5000')).toBe(
+      'endpoint=http://***@jaeger:5778,pollingIntervalMs=5000',
+    );
     expect(maskUrlList('endpoint=u:PASSWORD@jaeger:5778')).toBe('endpoint=***@jaeger:5778');
     expect(maskUrlList('https://u:PASSWORD@api.internal, *.svc.local,u:PASS=WORD@x')).toBe('https://***@api.internal, *.svc.local,***@x');
     expect(maskUrlList('0.5')).toBe('0.5');

@@ -30,33 +30,106 @@ beforeAll(() => {
 });
 afterAll(() => propagation.disable());
 
-const _HEADERS = ['traceparent', 'tracestate', 'baggage', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id'] as const;
+const _HEADERS = [
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'b3',
+  'x-b3-traceid',
+  'x-b3-spanid',
+  'x-b3-parentspanid',
+  'x-b3-sampled',
+  'x-b3-flags',
+  'uber-trace-id',
+] as const;
 const MUTATIONS_PER_CARRIER = 20;
 
 // --- generators
 const hexChar = fc.constantFrom(...'0123456789abcdef');
 const hexMixed = fc.constantFrom(...'0123456789abcdefABCDEFxg-');
-const hex = (n: number) => fc.oneof({ weight: 6, arbitrary: fc.string({ unit: hexChar, minLength: n, maxLength: n }) }, { weight: 1, arbitrary: fc.constant('0'.repeat(n)) }, { weight: 1, arbitrary: fc.string({ unit: hexMixed, minLength: n - 1, maxLength: n + 1 }) });
-const junk = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: fc.constantFrom(...'=,;:-%20 \t\r\n'), maxLength: 30 }));
-const version = fc.oneof({ weight: 5, arbitrary: fc.constant('00') }, { weight: 3, arbitrary: fc.constantFrom('01', 'cc', 'ff', 'FF', '0', '000') }, { weight: 1, arbitrary: hex(2) });
+const hex = (n: number) =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.string({ unit: hexChar, minLength: n, maxLength: n }) },
+    { weight: 1, arbitrary: fc.constant('0'.repeat(n)) },
+    { weight: 1, arbitrary: fc.string({ unit: hexMixed, minLength: n - 1, maxLength: n + 1 }) },
+  );
+const junk = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom(...'=,;:-%20 \t\r\n'), maxLength: 30 }),
+);
+const version = fc.oneof(
+  { weight: 5, arbitrary: fc.constant('00') },
+  { weight: 3, arbitrary: fc.constantFrom('01', 'cc', 'ff', 'FF', '0', '000') },
+  { weight: 1, arbitrary: hex(2) },
+);
 const traceparent = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(version, hex(32), hex(16), hex(2), fc.constantFrom('', '', '-extra', '-', '-00-x'), fc.constantFrom('', '', ' ', '\t', '  ')).map(([v, t, s, f, extra, ws]) => `${ws}${v}-${t}-${s}-${f}${extra}${ws}`) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(version, hex(32), hex(16), hex(2), fc.constantFrom('', '', '-extra', '-', '-00-x'), fc.constantFrom('', '', ' ', '\t', '  '))
+      .map(([v, t, s, f, extra, ws]) => `${ws}${v}-${t}-${s}-${f}${extra}${ws}`),
+  },
   { weight: 2, arbitrary: junk },
 );
 const key = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_\-*/]{0,20}(@[a-z][a-z0-9_\-*/]{0,10})?$/), fc.string({ maxLength: 12 }));
 const tracestate = fc.oneof(
-  { weight: 6, arbitrary: fc.array(fc.tuple(key, fc.string({ maxLength: 40 })).map(([k, v]) => `${k}=${v}`), { maxLength: 48 }).map((l) => l.join(',')) },
-  { weight: 1, arbitrary: fc.tuple(key, fc.integer({ min: 1, max: 80 })).map(([k, n]) => Array.from({ length: n }, (_, i) => `${k}${i}=${'v'.repeat(i % 30)}`).join(',')) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(
+        fc.tuple(key, fc.string({ maxLength: 40 })).map(([k, v]) => `${k}=${v}`),
+        { maxLength: 48 },
+      )
+      .map((l) => l.join(',')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(key, fc.integer({ min: 1, max: 80 }))
+      .map(([k, n]) => Array.from({ length: n }, (_, i) => `${k}${i}=${'v'.repeat(i % 30)}`).join(',')),
+  },
   { weight: 1, arbitrary: junk },
 );
-const baggageEntry = fc.tuple(fc.oneof(fc.stringMatching(/^[a-zA-Z0-9_.-]{1,20}$/), fc.string({ maxLength: 10 })), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('%E2%82%AC', '%E0%A4%A', '%%', '%zz'), fc.integer({ min: 0, max: 5000 }).map((n) => 'x'.repeat(n))), fc.constantFrom('', ';meta', ';a=b;c'));
+const baggageEntry = fc.tuple(
+  fc.oneof(fc.stringMatching(/^[a-zA-Z0-9_.-]{1,20}$/), fc.string({ maxLength: 10 })),
+  fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('%E2%82%AC', '%E0%A4%A', '%%', '%zz'),
+    fc.integer({ min: 0, max: 5000 }).map((n) => 'x'.repeat(n)),
+  ),
+  fc.constantFrom('', ';meta', ';a=b;c'),
+);
 const baggage = fc.oneof(
-  { weight: 6, arbitrary: fc.array(baggageEntry.map(([k, v, m]) => `${k}=${v}${m}`), { maxLength: 40 }).map((l) => l.join(',')) },
-  { weight: 1, arbitrary: fc.integer({ min: 150, max: 400 }).map((n) => Array.from({ length: n }, (_, i) => `k${i}=${'v'.repeat(i % 60)}`).join(',')) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .array(
+        baggageEntry.map(([k, v, m]) => `${k}=${v}${m}`),
+        { maxLength: 40 },
+      )
+      .map((l) => l.join(',')),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 150, max: 400 }).map((n) => Array.from({ length: n }, (_, i) => `k${i}=${'v'.repeat(i % 60)}`).join(',')),
+  },
   { weight: 1, arbitrary: junk },
 );
-const b3 = fc.oneof(fc.tuple(hex(32), hex(16), fc.constantFrom('1', '0', 'd', 'x', ''), fc.oneof(hex(16), fc.constant(''))).map(([t, s, f, p]) => [t, s, f, p].filter((x) => x !== '').join('-')), fc.constantFrom('0', '1', 'd'), junk);
-const uber = fc.oneof(fc.tuple(fc.oneof(hex(32), hex(16)), hex(16), fc.oneof(hex(16), fc.constant('0')), fc.constantFrom('1', '0', '3', 'ff', 'z')).map((p) => p.join(':')), junk, fc.string({ maxLength: 30 }).map(encodeURIComponent));
+const b3 = fc.oneof(
+  fc
+    .tuple(hex(32), hex(16), fc.constantFrom('1', '0', 'd', 'x', ''), fc.oneof(hex(16), fc.constant('')))
+    .map(([t, s, f, p]) => [t, s, f, p].filter((x) => x !== '').join('-')),
+  fc.constantFrom('0', '1', 'd'),
+  junk,
+);
+const uber = fc.oneof(
+  fc
+    .tuple(fc.oneof(hex(32), hex(16)), hex(16), fc.oneof(hex(16), fc.constant('0')), fc.constantFrom('1', '0', '3', 'ff', 'z'))
+    .map((p) => p.join(':')),
+  junk,
+  fc.string({ maxLength: 30 }).map(encodeURIComponent),
+);
 const valueFor: Record<(typeof _HEADERS)[number], fc.Arbitrary<string>> = {
   traceparent,
   tracestate,
@@ -85,13 +158,26 @@ function mutate(input: Record<string, string>, seed: number, round: number): Rec
     let v = input[name]!;
     const pos = v.length === 0 ? 0 : rand(v.length);
     switch (rand(9)) {
-      case 0: v = v.slice(0, pos); break;
-      case 1: v = v.slice(0, pos) + v.charAt(pos).toUpperCase() + v.slice(pos + 1); break;
-      case 2: v = v.slice(0, pos) + String.fromCharCode(rand(0x3000)) + v.slice(pos); break;
-      case 3: v = v.slice(0, pos) + v.slice(pos + 1); break;
-      case 4: v = v.repeat(2 + rand(6)); break;
-      case 5: v = `${v},${v}`; break;
-      default: break;
+      case 0:
+        v = v.slice(0, pos);
+        break;
+      case 1:
+        v = v.slice(0, pos) + v.charAt(pos).toUpperCase() + v.slice(pos + 1);
+        break;
+      case 2:
+        v = v.slice(0, pos) + String.fromCharCode(rand(0x3000)) + v.slice(pos);
+        break;
+      case 3:
+        v = v.slice(0, pos) + v.slice(pos + 1);
+        break;
+      case 4:
+        v = v.repeat(2 + rand(6));
+        break;
+      case 5:
+        v = `${v},${v}`;
+        break;
+      default:
+        break;
     }
     const shape = rand(10);
     const key = shape === 7 ? name.toUpperCase() : name;
@@ -187,17 +273,23 @@ describe('W3C traceparent and tracestate cases: an invalid traceparent starts a 
 
   it('duplicate tracestate headers are combined; over 32 members the tracestate is discarded as a whole, as the W3C spec says', () => {
     const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `k${from + i}=v`).join(',');
-    const tooMany = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 20), members(20, 20)] }, ROOT_CONTEXT))!;
+    const tooMany = parent(
+      extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 20), members(20, 20)] }, ROOT_CONTEXT),
+    )!;
     expect(tooMany.traceId).toBe(T);
     expect(tooMany.traceState).toBeUndefined();
-    const ts = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] }, ROOT_CONTEXT))!.traceState!;
+    const ts = parent(
+      extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: [members(0, 16), members(16, 16)] }, ROOT_CONTEXT),
+    )!.traceState!;
     expect(ts.serialize()).toBe(members(0, 32));
   });
 
   it('a tracestate with one invalid member is discarded as a whole; a valid one over 512 characters is cut to 512 by whole entries', () => {
     expect(parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: 'a=1,B=2,c=3' }, ROOT_CONTEXT))!.traceState).toBeUndefined();
     const entries = Array.from({ length: 30 }, (_, i) => `k${i}=${'v'.repeat(40)}`);
-    const long = parent(extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: entries.join(',') }, ROOT_CONTEXT))!.traceState!.serialize();
+    const long = parent(
+      extractContext({ traceparent: `00-${T}-${S}-01`, tracestate: entries.join(',') }, ROOT_CONTEXT),
+    )!.traceState!.serialize();
     expect(long.length).toBeLessThanOrEqual(512);
     expect(long).toBe(entries.slice(0, long.split(',').length).join(','));
     expect(long.split(',').length).toBe(11);

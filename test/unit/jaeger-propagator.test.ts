@@ -9,16 +9,31 @@ import { describe, expect, it } from 'vitest';
 import { JaegerPropagator } from '../../src/propagation/jaeger-propagator.js';
 
 interface Recorded {
-  inject: Array<{ input: { traceId: string; spanId: string; traceFlags: number; baggage?: Record<string, string> }; headers: Record<string, string> }>;
-  extract: Array<{ headers: Record<string, string>; spanContext: { traceId: string; spanId: string; traceFlags: number; isRemote: boolean } | null; baggage: Record<string, string> | null }>;
+  inject: Array<{
+    input: { traceId: string; spanId: string; traceFlags: number; baggage?: Record<string, string> };
+    headers: Record<string, string>;
+  }>;
+  extract: Array<{
+    headers: Record<string, string>;
+    spanContext: { traceId: string; spanId: string; traceFlags: number; isRemote: boolean } | null;
+    baggage: Record<string, string> | null;
+  }>;
 }
 const recorded = JSON.parse(readFileSync(new URL('./fixtures/jaeger-propagator-2.12.json', import.meta.url), 'utf8')) as Recorded;
 const propagator = new JaegerPropagator();
 
 function contextOf(input: Recorded['inject'][number]['input']): Context {
-  let ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: input.traceId, spanId: input.spanId, traceFlags: input.traceFlags, isRemote: false });
+  let ctx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: input.traceId,
+    spanId: input.spanId,
+    traceFlags: input.traceFlags,
+    isRemote: false,
+  });
   if (input.baggage) {
-    ctx = propagation.setBaggage(ctx, propagation.createBaggage(Object.fromEntries(Object.entries(input.baggage).map(([k, v]) => [k, { value: v }]))));
+    ctx = propagation.setBaggage(
+      ctx,
+      propagation.createBaggage(Object.fromEntries(Object.entries(input.baggage).map(([k, v]) => [k, { value: v }]))),
+    );
   }
   return ctx;
 }
@@ -51,7 +66,11 @@ describe('Jaeger propagation: the same headers as @opentelemetry/propagator-jaeg
 
 describe('Jaeger propagation: the documented format', () => {
   it('writes {trace-id}:{span-id}:0:{flags} with 32 and 16 hex digits, flags 01 sampled and 00 not', () => {
-    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED | 0x02 });
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      traceFlags: TraceFlags.SAMPLED | 0x02,
+    });
     // The W3C random-trace-id flag (0x02) is not Jaeger's debug flag: only the sampled bit is carried.
     expect(injected(ctx)).toEqual({ 'uber-trace-id': `${'a'.repeat(32)}:${'b'.repeat(16)}:0:01` });
   });
@@ -75,15 +94,23 @@ describe('Jaeger propagation: the documented format', () => {
 
   it('injects nothing for an invalid span context or with tracing suppressed, but still the baggage', () => {
     const baggage = propagation.createBaggage({ k: { value: 'v' } });
-    const invalid = propagation.setBaggage(trace.setSpanContext(ROOT_CONTEXT, { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 }), baggage);
+    const invalid = propagation.setBaggage(
+      trace.setSpanContext(ROOT_CONTEXT, { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 }),
+      baggage,
+    );
     expect(injected(invalid)).toEqual({ 'uberctx-k': 'v' });
-    const suppressed = suppressTracing(trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }));
+    const suppressed = suppressTracing(
+      trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }),
+    );
     expect(injected(suppressed)).toEqual({});
   });
 
   it('never writes a header Node.js rejects: values percent-encoded, keys that are not header tokens not sent', () => {
     const entries = { ok: 'a\r\nb\u0000c é', 'bad\r\nkey': 'x', 'sp ace': 'y', '': 'z' };
-    const ctx = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { value: v }]))));
+    const ctx = propagation.setBaggage(
+      ROOT_CONTEXT,
+      propagation.createBaggage(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, { value: v }]))),
+    );
     const headers = injected(ctx);
     expect(headers).toEqual({ 'uberctx-ok': encodeURIComponent('a\r\nb\u0000c é') });
     // node:http validates header names and values when they are set.

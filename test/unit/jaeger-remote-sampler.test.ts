@@ -26,7 +26,10 @@ describe('samplerFromStrategy', () => {
     const sampler = samplerFromStrategy({
       strategyType: 'PROBABILISTIC',
       probabilisticSampling: { samplingRate: 1 },
-      operationSampling: { defaultSamplingProbability: 0, perOperationStrategies: [{ operation: 'keep-me', probabilisticSampling: { samplingRate: 1 } }] },
+      operationSampling: {
+        defaultSamplingProbability: 0,
+        perOperationStrategies: [{ operation: 'keep-me', probabilisticSampling: { samplingRate: 1 } }],
+      },
     }) as Sampler;
     expect(decide(sampler, 'keep-me')).toBe(KEEP);
     expect(decide(sampler, 'anything else')).toBe(DROP);
@@ -41,7 +44,12 @@ describe('samplerFromStrategy', () => {
 
   it('follows the parent: a sampled parent keeps the child whatever the strategy', () => {
     const sampler = samplerFromStrategy({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0 } }) as Sampler;
-    const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const parent = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
     expect(decide(sampler, 'x', 'a'.repeat(32), parent)).toBe(KEEP);
   });
 
@@ -49,7 +57,10 @@ describe('samplerFromStrategy', () => {
     ['not an object', 'nope'],
     ['a rate above 1', { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 2 } }],
     ['an unknown type', { strategyType: 'LOWER_BOUND' }],
-    ['an operation without a name', { operationSampling: { defaultSamplingProbability: 0.5, perOperationStrategies: [{ probabilisticSampling: { samplingRate: 1 } }] } }],
+    [
+      'an operation without a name',
+      { operationSampling: { defaultSamplingProbability: 0.5, perOperationStrategies: [{ probabilisticSampling: { samplingRate: 1 } }] } },
+    ],
     ['a negative rate limit', { strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: -1 } }],
   ])('says why it cannot use %s', (_, response) => {
     expect(samplerFromStrategy(response)).toBeTypeOf('string');

@@ -62,7 +62,7 @@ describe('the exporter is built on the first export, off the startup path', () =
 });
 
 describe('the register bundle', () => {
-  it('has every instrumentation package of the table (fastify is tracewire\'s own), so none is loaded twice', () => {
+  it("has every instrumentation package of the table (fastify is tracewire's own), so none is loaded twice", () => {
     const table = new Set(INSTRUMENTATION_TABLE.filter((r) => r.name !== 'fastify').map((r) => r.packageName));
     expect(Object.keys(BUNDLED_INSTRUMENTATIONS).sort()).toEqual([...table].sort());
   });

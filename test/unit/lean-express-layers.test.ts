@@ -57,7 +57,9 @@ function standIn(tracer: Tracer, config: object) {
 function patched(sampler: Sampler, handle: Handle, config: object = {}, layerPath?: string) {
   const exporter = new InMemorySpanExporter();
   const tracer = new TracewireTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('express');
-  const Lean = leanExpressLayers(standIn(tracer, config) as never) as unknown as new () => { _applyPatch(layer: Layer, path?: string): void };
+  const Lean = leanExpressLayers(standIn(tracer, config) as never) as unknown as new () => {
+    _applyPatch(layer: Layer, path?: string): void;
+  };
   const layer: Layer = { handle, name: 'jsonParser' };
   new Lean()._applyPatch(layer, layerPath);
   return { layer, tracer, exporter };
@@ -73,17 +75,27 @@ const inSpan = <T>(span: Span, fn: () => T): T => context.with(trace.setSpan(ROO
 
 describe('leanExpressLayers', () => {
   it('runs the layer as express’s own for a request whose span was dropped (parent-based)', () => {
-    const { layer, tracer, exporter } = patched(parentBased(ratioSampler(0)), (req) => `ran for ${(req as { originalUrl: string }).originalUrl}`);
+    const { layer, tracer, exporter } = patched(
+      parentBased(ratioSampler(0)),
+      (req) => `ran for ${(req as { originalUrl: string }).originalUrl}`,
+    );
     expect(inSpan(tracer.startSpan('GET'), () => layer.handle(request(), new EventEmitter(), () => undefined))).toBe('ran for /orders/7');
     expect(exporter.getFinishedSpans()).toEqual([]);
   });
 
   it('still sets the route of a dropped request whose RPC metadata asks for it (for http.server.request.duration), exporting no span', async () => {
-    const { layer, tracer, exporter } = patched(parentBased(ratioSampler(0)), (_req, _res, next) => (next as () => void)(), {}, '/orders/:id');
+    const { layer, tracer, exporter } = patched(
+      parentBased(ratioSampler(0)),
+      (_req, _res, next) => (next as () => void)(),
+      {},
+      '/orders/:id',
+    );
     const dropped = tracer.startSpan('GET');
     const rpc: RPCMetadata = { type: RPCType.HTTP, span: dropped };
     let nextRan = false;
-    context.with(setRPCMetadata(trace.setSpan(ROOT_CONTEXT, dropped), rpc), () => layer.handle({ originalUrl: '/orders/7' }, new EventEmitter(), () => (nextRan = true)));
+    context.with(setRPCMetadata(trace.setSpan(ROOT_CONTEXT, dropped), rpc), () =>
+      layer.handle({ originalUrl: '/orders/7' }, new EventEmitter(), () => (nextRan = true)),
+    );
     expect(nextRan).toBe(true);
     expect(rpc.route).toBe('/orders/:id');
     expect(await finished(exporter)).toEqual([]);
@@ -107,7 +119,9 @@ describe('leanExpressLayers', () => {
     const throwing = patched(new AlwaysOnSampler(), () => {
       throw new Error('boom');
     });
-    expect(() => inSpan(throwing.tracer.startSpan('GET'), () => throwing.layer.handle(request(), new EventEmitter(), () => undefined))).toThrow('boom');
+    expect(() =>
+      inSpan(throwing.tracer.startSpan('GET'), () => throwing.layer.handle(request(), new EventEmitter(), () => undefined)),
+    ).toThrow('boom');
     const response = new EventEmitter();
     inSpan(throwing.tracer.startSpan('GET'), () => {
       try {
@@ -138,7 +152,9 @@ describe('leanExpressLayers', () => {
     const res2 = new EventEmitter();
     const listenersInNext = await new Promise<number>((resolve) => {
       // express sets req.res (app.handle); the listener is removed through it, as the instrumentation does.
-      inSpan(later.tracer.startSpan('GET'), () => later.layer.handle({ ...request(), res: res2 }, res2, () => resolve(res2.listenerCount('close'))));
+      inSpan(later.tracer.startSpan('GET'), () =>
+        later.layer.handle({ ...request(), res: res2 }, res2, () => resolve(res2.listenerCount('close'))),
+      );
     });
     expect(listenersInNext).toBe(0);
     expect(await finished(later.exporter)).toHaveLength(1);
@@ -146,7 +162,9 @@ describe('leanExpressLayers', () => {
 
   it('leaves layers to the instrumentation’s own wrapper when its config has hooks or ignore lists', () => {
     const { layer, tracer } = patched(new AlwaysOnSampler(), () => 'ran', { ignoreLayersType: ['middleware'] });
-    expect(inSpan(tracer.startSpan('GET'), () => layer.handle(request(), new EventEmitter(), () => undefined))).toBe("instrumentation's wrapper: ran");
+    expect(inSpan(tracer.startSpan('GET'), () => layer.handle(request(), new EventEmitter(), () => undefined))).toBe(
+      "instrumentation's wrapper: ran",
+    );
   });
 
   it('never wraps an error handler: express recognizes it by its four parameters', () => {

@@ -11,7 +11,12 @@ import { JsonLines } from '../support/json-lines.js';
 
 let tracing: TracingHandle;
 beforeAll(() => {
-  tracing = initTracing({ serviceName: 'unit-logs', exporters: [new InMemorySpanExporter()], instrumentations: false, shutdownSignals: false });
+  tracing = initTracing({
+    serviceName: 'unit-logs',
+    exporters: [new InMemorySpanExporter()],
+    instrumentations: false,
+    shutdownSignals: false,
+  });
 });
 afterAll(() => tracing.shutdown());
 
@@ -141,7 +146,12 @@ describe('pinoMixin with the real pino', () => {
       pinoTo(custom, { fields: { traceId: 'dd.trace_id', traceFlags: 'flags' } }).info('custom');
       return ids(span);
     });
-    expect(camel.lines[0]).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '03', serviceName: 'unit-logs' });
+    expect(camel.lines[0]).toMatchObject({
+      traceId: expected.trace_id,
+      spanId: expected.span_id,
+      traceFlags: '03',
+      serviceName: 'unit-logs',
+    });
     expect(camel.lines[0]).not.toHaveProperty('trace_id');
     expect(custom.lines[0]).toMatchObject({ 'dd.trace_id': expected.trace_id, span_id: expected.span_id, flags: '03' });
     expect(custom.lines[0]).not.toHaveProperty('service.name');
@@ -198,7 +208,11 @@ describe('traceFormat with the real winston', () => {
   it('is accepted directly as a logger format and in format.combine, with camelCase names', async () => {
     const out = new JsonLines();
     const logger = winston.createLogger({
-      format: winston.format.combine(traceFormat({ fields: 'camelCase', serviceName: true }), winston.format.timestamp(), winston.format.json()),
+      format: winston.format.combine(
+        traceFormat({ fields: 'camelCase', serviceName: true }),
+        winston.format.timestamp(),
+        winston.format.json(),
+      ),
       transports: [new winston.transports.Stream({ stream: out })],
     });
     const expected = withSpan('s', (span) => {
@@ -206,7 +220,13 @@ describe('traceFormat with the real winston', () => {
       return ids(span);
     });
     const [line] = await out.waitFor(1);
-    expect(line).toMatchObject({ traceId: expected.trace_id, spanId: expected.span_id, traceFlags: '03', serviceName: 'unit-logs', level: 'error' });
+    expect(line).toMatchObject({
+      traceId: expected.trace_id,
+      spanId: expected.span_id,
+      traceFlags: '03',
+      serviceName: 'unit-logs',
+      level: 'error',
+    });
     expect(traceFormat().options).toEqual({});
   });
 
@@ -222,7 +242,9 @@ describe('traceFormat with the real winston', () => {
   });
 
   it('throws a TracewireConfigError naming traceFormat() for bad options', () => {
-    expect(() => traceFormat({ fields: { spanId: 42 } } as never)).toThrow(/traceFormat\(\):\n {2}- fields.spanId: expected a non-empty string, got 42/);
+    expect(() => traceFormat({ fields: { spanId: 42 } } as never)).toThrow(
+      /traceFormat\(\):\n {2}- fields.spanId: expected a non-empty string, got 42/,
+    );
   });
 });
 
@@ -258,7 +280,11 @@ describe('getLogContext', () => {
 
   it('never throws for a broken context or span', () => {
     expect(getLogContext({} as Context)).toEqual({});
-    const broken = { spanContext: () => { throw new Error('boom'); } } as unknown as Span;
+    const broken = {
+      spanContext: () => {
+        throw new Error('boom');
+      },
+    } as unknown as Span;
     expect(getLogContext(trace.setSpan(ROOT_CONTEXT, broken))).toEqual({});
   });
 
@@ -267,13 +293,20 @@ describe('getLogContext', () => {
     expect(getLogContext(undefined, CAMEL)).toEqual({ serviceName: 'unit-logs' });
     withSpan('s', (span) => {
       const sc = span.spanContext();
-      expect(getLogContext(undefined, CAMEL)).toEqual({ traceId: sc.traceId, spanId: sc.spanId, traceFlags: '03', serviceName: 'unit-logs' });
+      expect(getLogContext(undefined, CAMEL)).toEqual({
+        traceId: sc.traceId,
+        spanId: sc.spanId,
+        traceFlags: '03',
+        serviceName: 'unit-logs',
+      });
     });
     const SNAKE = { serviceName: true } as const;
     for (let i = 0; i < 3; i++) {
       expect(getLogContext(undefined, SNAKE)).toEqual({ 'service.name': 'unit-logs' });
       expect(getLogContext(undefined, CAMEL)).toEqual({ serviceName: 'unit-logs' });
     }
-    expect(() => getLogContext(undefined, { serviceName: 1 } as never)).toThrow(/getLogContext\(\):\n {2}- serviceName: expected a boolean, got 1/);
+    expect(() => getLogContext(undefined, { serviceName: 1 } as never)).toThrow(
+      /getLogContext\(\):\n {2}- serviceName: expected a boolean, got 1/,
+    );
   });
 });

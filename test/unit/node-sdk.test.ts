@@ -17,7 +17,13 @@ afterAll(() => receiver.stop());
 
 describe('tracewire/node-sdk', () => {
   it('returns a NodeSDK whose traces follow the tracewire config (service, endpoint, protocol, headers)', async () => {
-    const sdk = createNodeSDK({ serviceName: 'sdk-node-app', endpoint: receiver.url, protocol: 'http/json', headers: { 'x-team': 'core' }, instrumentations: false });
+    const sdk = createNodeSDK({
+      serviceName: 'sdk-node-app',
+      endpoint: receiver.url,
+      protocol: 'http/json',
+      headers: { 'x-team': 'core' },
+      instrumentations: false,
+    });
     sdk.start();
     const tracer = trace.getTracer('test');
     const parent = tracer.startSpan('parent');
@@ -28,7 +34,7 @@ describe('tracewire/node-sdk', () => {
     expect(receiver.spans.map((s) => [s.service, s.name])).toEqual([['sdk-node-app', 'parent']]);
   });
 
-  it('uses an idGenerator passed in extra (it was replaced by tracewire\'s), and its spans never claim the W3C random-trace-id flag', async () => {
+  it("uses an idGenerator passed in extra (it was replaced by tracewire's), and its spans never claim the W3C random-trace-id flag", async () => {
     const idGenerator = { generateTraceId: () => 'abcdef0123456789abcdef0123456789', generateSpanId: () => '0123456789abcdef' };
     trace.disable(); // the NodeSDK of the test before stays the global provider after its shutdown
     const sdk = createNodeSDK({ serviceName: 'sdk-node-ids', endpoint: receiver.url, instrumentations: false }, { idGenerator });
@@ -41,7 +47,6 @@ describe('tracewire/node-sdk', () => {
   });
 
   it('throws TracewireConfigError for bad options, like initTracing', () => {
-     
     expect(() => createNodeSDK({ compression: 'zstd' } as any)).toThrow(TracewireConfigError);
   });
 
@@ -51,7 +56,11 @@ describe('tracewire/node-sdk', () => {
     const durations = () => (instrumentation as unknown as { durations?: unknown }).durations;
     expect(durations()).toBeUndefined();
     const created: unknown[] = [];
-    const provider = { getMeter: () => ({ createHistogram: (name: string, options: { unit: string }) => (created.push([name, options.unit]), { record: () => undefined }) }) };
+    const provider = {
+      getMeter: () => ({
+        createHistogram: (name: string, options: { unit: string }) => (created.push([name, options.unit]), { record: () => undefined }),
+      }),
+    };
     instrumentation.setMeterProvider(provider as unknown as MeterProvider);
     expect(created).toEqual([['http.server.request.duration', 's']]);
     expect(durations()).toBeDefined();
@@ -62,7 +71,16 @@ describe('tracewire/node-sdk', () => {
   it('a MeterProvider whose histogram throws never breaks the response (reported, not thrown)', async () => {
     const instrumentation = new HttpServerInstrumentation({ enabled: false });
     let calls = 0;
-    const throwing = { getMeter: () => ({ createHistogram: () => ({ record: () => { calls++; throw new Error('meter broke'); } }) }) };
+    const throwing = {
+      getMeter: () => ({
+        createHistogram: () => ({
+          record: () => {
+            calls++;
+            throw new Error('meter broke');
+          },
+        }),
+      }),
+    };
     instrumentation.setMeterProvider(throwing as unknown as MeterProvider);
     instrumentation.setTracerProvider(new ProxyTracerProvider()); // no tracing: an unsampled request is measured too
     instrumentation.enable();
@@ -76,7 +94,10 @@ describe('tracewire/node-sdk', () => {
       });
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
-      const [response] = (await once(http.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent: false }), 'response')) as [IncomingMessage];
+      const [response] = (await once(
+        http.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, agent: false }),
+        'response',
+      )) as [IncomingMessage];
       let body = '';
       response.on('data', (chunk: Buffer) => (body += String(chunk)));
       await once(response, 'end');

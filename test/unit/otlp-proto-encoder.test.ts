@@ -1,7 +1,16 @@
 // tracewire's OTLP/HTTP protobuf encoder against the stock ProtobufTraceSerializer of @opentelemetry/otlp-transformer:
 // the same real spans go through both, both outputs are decoded with the official OTLP schema (the protobufjs root
 // generated from opentelemetry-proto) and compared field by field, then byte by byte.
-import { createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
+import {
+  createTraceState,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type Context,
+} from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -12,7 +21,6 @@ import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { tracewireTraceSerializer } from '../../src/export/otlp-proto/tracewire-trace-serializer.js';
 import { otlpRoot } from '../support/otlp-schema.js';
 
- 
 const root = otlpRoot;
 const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 
@@ -40,9 +48,22 @@ function provider(attributes: Attributes, options: { schemaUrl?: string; limits?
   const p = new TracerProvider({
     resource: resourceFromAttributes(attributes, options.schemaUrl ? { schemaUrl: options.schemaUrl } : undefined),
     spanProcessors: [new SimpleSpanProcessor({ exporter })],
-    ...(options.limits ? { spanLimits: { attributeCountLimit: 2, eventCountLimit: 1, linkCountLimit: 1, attributePerEventCountLimit: 1, attributePerLinkCountLimit: 1 } } : {}),
+    ...(options.limits
+      ? {
+          spanLimits: {
+            attributeCountLimit: 2,
+            eventCountLimit: 1,
+            linkCountLimit: 1,
+            attributePerEventCountLimit: 1,
+            attributePerLinkCountLimit: 1,
+          },
+        }
+      : {}),
   });
-  return { exporter, tracer: (name: string, version?: string, schemaUrl?: string) => p.getTracer(name, version, schemaUrl ? { schemaUrl } : undefined) };
+  return {
+    exporter,
+    tracer: (name: string, version?: string, schemaUrl?: string) => p.getTracer(name, version, schemaUrl ? { schemaUrl } : undefined),
+  };
 }
 
 const remoteParent: Context = trace.setSpanContext(ROOT_CONTEXT, {
@@ -56,7 +77,14 @@ const remoteParent: Context = trace.setSpanContext(ROOT_CONTEXT, {
 /** A varied batch: two resources, three scopes, interleaved so grouping matters. */
 function variedSpans(): ReadableSpan[] {
   const a = provider(
-    { 'service.name': 'checkout', 'service.version': '1.2.3', 'host.name': 'h-1', 'process.pid': 4242, 'weird ключ': EMOJI, long: LONG_ASCII },
+    {
+      'service.name': 'checkout',
+      'service.version': '1.2.3',
+      'host.name': 'h-1',
+      'process.pid': 4242,
+      'weird ключ': EMOJI,
+      long: LONG_ASCII,
+    },
     { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
   );
   const b = provider({ 'service.name': 'billing', empty: '' }, { limits: true });
@@ -64,7 +92,11 @@ function variedSpans(): ReadableSpan[] {
   const db = a.tracer('pg');
   const other = b.tracer('billing-scope', '1.0.0');
 
-  const server = http.startSpan('GET /api/users/:id', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } }, remoteParent);
+  const server = http.startSpan(
+    'GET /api/users/:id',
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } },
+    remoteParent,
+  );
   server.setAttributes({
     str: 'plain',
     empty: '',
@@ -144,7 +176,19 @@ describe('tracewire OTLP/protobuf encoder', () => {
     const spans = variedSpans();
     expectSameAsStock(spans);
     // And the decoded request really has what was put in (not only "same as stock").
-    const decoded = decode(serializeSpans(spans)) as { resourceSpans: Array<{ resource: { attributes: Array<{ key: string }> }; scopeSpans: Array<{ scope: { name: string }; spans: Array<{ name: string; droppedAttributesCount: number; attributes: Array<{ key: string; value: Record<string, unknown> }> }> }> }> };
+    const decoded = decode(serializeSpans(spans)) as {
+      resourceSpans: Array<{
+        resource: { attributes: Array<{ key: string }> };
+        scopeSpans: Array<{
+          scope: { name: string };
+          spans: Array<{
+            name: string;
+            droppedAttributesCount: number;
+            attributes: Array<{ key: string; value: Record<string, unknown> }>;
+          }>;
+        }>;
+      }>;
+    };
     expect(decoded.resourceSpans).toHaveLength(2);
     expect(decoded.resourceSpans[0]!.scopeSpans.map((s) => s.scope.name)).toEqual(['pg', '@opentelemetry/instrumentation-http']);
     const server = decoded.resourceSpans[0]!.scopeSpans[1]!.spans.find((s) => s.name === 'GET /api/users/:id')!;
@@ -189,7 +233,13 @@ describe('tracewire OTLP/protobuf encoder', () => {
       return true;
     });
     const spans = variedSpans();
-    const broken = Object.create(spans[2]!, { spanContext: { value: () => { throw new Error('boom'); } } }) as ReadableSpan;
+    const broken = Object.create(spans[2]!, {
+      spanContext: {
+        value: () => {
+          throw new Error('boom');
+        },
+      },
+    }) as ReadableSpan;
     const bytes = serializeSpans([spans[1]!, broken, spans[2]!]);
     expect(decode(bytes)).toEqual(decode(serializeSpans([spans[1]!, spans[2]!])));
     serializeSpans([broken]);
@@ -239,7 +289,12 @@ describe('tracewire OTLP/protobuf encoder', () => {
   it('property: random attribute maps and names encode like the stock serializer', () => {
     const { exporter, tracer } = provider({ 'service.name': 'prop' });
     const t = tracer('prop');
-    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ minLength: 100, maxLength: 400 }));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.string({ minLength: 100, maxLength: 400 }),
+    );
     const value = fc.oneof(
       text,
       fc.integer(),
@@ -252,16 +307,22 @@ describe('tracewire OTLP/protobuf encoder', () => {
       fc.array(fc.boolean(), { maxLength: 5 }),
     );
     fc.assert(
-      fc.property(fc.array(fc.record({ name: text, attributes: fc.dictionary(text, value, { maxKeys: 12 }), event: fc.option(text) }), { minLength: 1, maxLength: 5 }), (specs) => {
-        exporter.reset();
-        for (const spec of specs) {
-          const span = t.startSpan(spec.name);
-          span.setAttributes(spec.attributes as Attributes);
-          if (spec.event !== null) span.addEvent(spec.event, spec.attributes as Attributes);
-          span.end();
-        }
-        expectSameAsStock(exporter.getFinishedSpans());
-      }),
+      fc.property(
+        fc.array(fc.record({ name: text, attributes: fc.dictionary(text, value, { maxKeys: 12 }), event: fc.option(text) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (specs) => {
+          exporter.reset();
+          for (const spec of specs) {
+            const span = t.startSpan(spec.name);
+            span.setAttributes(spec.attributes as Attributes);
+            if (spec.event !== null) span.addEvent(spec.event, spec.attributes as Attributes);
+            span.end();
+          }
+          expectSameAsStock(exporter.getFinishedSpans());
+        },
+      ),
       { numRuns: 300 },
     );
   });

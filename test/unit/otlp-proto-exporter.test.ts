@@ -41,9 +41,15 @@ function spans(): ReadableSpan[] {
     spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   const tracer = provider.getTracer('orders-http', '1.0.0');
-  const server = tracer.startSpan('POST /orders', { kind: SpanKind.SERVER, attributes: { 'http.route': '/orders', 'order.total': 12.5, items: 3, note: 'größer 🚚' } });
+  const server = tracer.startSpan('POST /orders', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/orders', 'order.total': 12.5, items: 3, note: 'größer 🚚' },
+  });
   server.addEvent('validated', { 'order.id': 'o-1' });
-  const failing = tracer.startSpan('charge card', { kind: SpanKind.CLIENT, links: [{ context: server.spanContext(), attributes: { why: 'retry' } }] });
+  const failing = tracer.startSpan('charge card', {
+    kind: SpanKind.CLIENT,
+    links: [{ context: server.spanContext(), attributes: { why: 'retry' } }],
+  });
   failing.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
   failing.end();
   server.end();
@@ -55,12 +61,17 @@ function exportWith(exporter: SpanExporter, batch: ReadableSpan[]): Promise<Expo
   return new Promise((resolve) => exporter.export(batch, resolve));
 }
 
-const config = (options: TracewireOptions, env: Record<string, string> = {}) => resolveConfig({ endpoint: receiver.url, ...options }, env).config;
+const config = (options: TracewireOptions, env: Record<string, string> = {}) =>
+  resolveConfig({ endpoint: receiver.url, ...options }, env).config;
 
 describe('tracewire OTLP http/protobuf exporter', () => {
   it('delivers spans the receiver decodes with the official schema, with headers and gzip as configured', async () => {
     const batch = spans();
-    const exporter = createOtlpProtoExporter({ url: `${receiver.url}/v1/traces`, headers: { 'x-scope-orgid': 'tenant-7' }, compression: 'gzip' as never });
+    const exporter = createOtlpProtoExporter({
+      url: `${receiver.url}/v1/traces`,
+      headers: { 'x-scope-orgid': 'tenant-7' },
+      compression: 'gzip' as never,
+    });
     const result = await exportWith(exporter, batch);
     expect(result.code).toBe(ExportResultCode.SUCCESS);
     expect(receiver.requests).toHaveLength(1);

@@ -49,7 +49,7 @@ describe('parseTraceparent / formatTraceparent', () => {
   it('returns null for an invalid span context', () => {
     expect(formatTraceparent({ traceId: '0'.repeat(32), spanId: SPAN_ID, traceFlags: 1 })).toBeNull();
     expect(formatTraceparent(null)).toBeNull();
-     
+
     expect(formatTraceparent({ traceId: 5, spanId: {} } as any)).toBeNull();
   });
 });
@@ -95,7 +95,15 @@ describe('injectContext / extractContext without initTracing (W3C fallback)', ()
     ['string carrier', 'traceparent'],
     ['malformed header', { traceparent: 'zz-nope' }],
     ['array of junk', { traceparent: [1, {}, null] }],
-    ['throwing getter', Object.defineProperty({}, 'traceparent', { enumerable: true, get: () => { throw new Error('boom'); } })],
+    [
+      'throwing getter',
+      Object.defineProperty({}, 'traceparent', {
+        enumerable: true,
+        get: () => {
+          throw new Error('boom');
+        },
+      }),
+    ],
   ])('never throws and starts a new trace for a %s', (_label, carrier) => {
     const ctx = extractContext(carrier, ROOT_CONTEXT);
     expect(remoteParent(ctx)).toBeUndefined();

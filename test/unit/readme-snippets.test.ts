@@ -60,7 +60,10 @@ function typeCheck(files: ReadonlyMap<string, string>): string[] {
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file === undefined || files.has(d.file.fileName))
-    .map((d) => `${d.file ? `${d.file.fileName.slice(ROOT.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map(
+      (d) =>
+        `${d.file ? `${d.file.fileName.slice(ROOT.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 describe('README snippets', () => {
@@ -71,7 +74,10 @@ describe('README snippets', () => {
     // Each snippet is its own module (named after its README line), so it must import what it uses.
     for (const { line, code } of blocks) files.set(join(ROOT, `README.md-line-${line}.ts`), `${code}\nexport {};\n`);
     // A snippet as the withSpan one was, type-checked with them (one program for all: it takes seconds).
-    files.set(join(ROOT, 'negative.ts'), "import { withSpan } from 'tracewire';\nwithSpan('x', { kind: SpanKind.INTERNAL }, () => 1);\nexport {};\n");
+    files.set(
+      join(ROOT, 'negative.ts'),
+      "import { withSpan } from 'tracewire';\nwithSpan('x', { kind: SpanKind.INTERNAL }, () => 1);\nexport {};\n",
+    );
     errors = typeCheck(files);
   }, 60_000);
 

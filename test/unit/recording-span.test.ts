@@ -86,14 +86,19 @@ function both(sampler: () => Sampler, spanLimits?: SpanLimits): { stock: Setup; 
     const touching = new Touching();
     const options = { resource, sampler: sampler(), spanLimits, spanProcessors: [touching, new SimpleSpanProcessor({ exporter })] };
     const provider = tracewire ? new TracewireTracerProvider(options) : new TracerProvider(options);
-    return { tracer: provider.getTracer('compat-scope', '1.2.3', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }), exporter, touching };
+    return {
+      tracer: provider.getTracer('compat-scope', '1.2.3', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }),
+      exporter,
+      touching,
+    };
   };
   return { stock: make(false), tracewire: make(true) };
 }
 
 /** A span as a processor or exporter sees it, minus what differs by nature (ids, clock readings). */
 function view(span: ReadableSpan, all: ReadableSpan[], explicitTimes: boolean) {
-  const nameOf = (spanId: string | undefined) => all.find((s) => s.spanContext().spanId === spanId)?.name ?? (spanId === undefined ? undefined : 'remote');
+  const nameOf = (spanId: string | undefined) =>
+    all.find((s) => s.spanContext().spanId === spanId)?.name ?? (spanId === undefined ? undefined : 'remote');
   const { traceFlags, traceState, isRemote } = span.spanContext();
   return {
     name: span.name,
@@ -109,7 +114,10 @@ function view(span: ReadableSpan, all: ReadableSpan[], explicitTimes: boolean) {
     // Stack traces name the line that ran the script, which differs between the two runs.
     events: span.events.map((e) => ({
       ...e,
-      attributes: e.attributes?.['exception.stacktrace'] === undefined ? e.attributes : { ...e.attributes, 'exception.stacktrace': String(e.attributes['exception.stacktrace']).split('\n')[0] },
+      attributes:
+        e.attributes?.['exception.stacktrace'] === undefined
+          ? e.attributes
+          : { ...e.attributes, 'exception.stacktrace': String(e.attributes['exception.stacktrace']).split('\n')[0] },
       time: explicitTimes ? e.time : typeof e.time,
     })),
     links: span.links.map((l) => ({ ...l, context: { ...l.context, traceState: l.context.traceState?.serialize() } })),
@@ -131,12 +139,16 @@ function compare(run: (tracer: Tracer) => void, opts: { sampler?: () => Sampler;
   const stockSpans = stock.exporter.getFinishedSpans();
   const ours = tracewire.exporter.getFinishedSpans();
   expect(stockSpans.length).toBeGreaterThan(0);
-  expect(ours.map((s) => view(s, ours, opts.explicitTimes ?? false))).toEqual(stockSpans.map((s) => view(s, stockSpans, opts.explicitTimes ?? false)));
+  expect(ours.map((s) => view(s, ours, opts.explicitTimes ?? false))).toEqual(
+    stockSpans.map((s) => view(s, stockSpans, opts.explicitTimes ?? false)),
+  );
   expect(tracewire.touching.calls).toEqual(stock.touching.calls);
   // tracewire's spans carry the random-trace-id flag on the traces it started and keep a remote parent's.
   for (const span of ours) {
     const parent = span.parentSpanContext;
-    expect(span.spanContext().traceFlags & RANDOM_TRACE_ID).toBe(parent?.isRemote === true ? parent.traceFlags & RANDOM_TRACE_ID : RANDOM_TRACE_ID);
+    expect(span.spanContext().traceFlags & RANDOM_TRACE_ID).toBe(
+      parent?.isRemote === true ? parent.traceFlags & RANDOM_TRACE_ID : RANDOM_TRACE_ID,
+    );
   }
   return { stockSpans, ours };
 }
@@ -153,8 +165,25 @@ const remoteParent = (flags: TraceFlags): Context =>
 describe('tracewire spans read like SDK spans', () => {
   it('attributes (valid, invalid, empty key, arrays, overwrite), events with every time form, status rules, exceptions, rename, use after end', () => {
     compare((tracer) => {
-      const span = tracer.startSpan('work', { kind: SpanKind.SERVER, attributes: { a: 1, b: 'two', c: true, list: ['x', 'y'], nums: [1, null, 3] as never, bad: {} as never, mixed: [1, 'a'] as never, '': 'empty key' } });
-      span.setAttribute('a', 2).setAttribute('undef', undefined as never).setAttribute('nil', null as never).setAttribute('obj', { x: 1 } as never).setAttributes({ d: 4.5, e: -7 });
+      const span = tracer.startSpan('work', {
+        kind: SpanKind.SERVER,
+        attributes: {
+          a: 1,
+          b: 'two',
+          c: true,
+          list: ['x', 'y'],
+          nums: [1, null, 3] as never,
+          bad: {} as never,
+          mixed: [1, 'a'] as never,
+          '': 'empty key',
+        },
+      });
+      span
+        .setAttribute('a', 2)
+        .setAttribute('undef', undefined as never)
+        .setAttribute('nil', null as never)
+        .setAttribute('obj', { x: 1 } as never)
+        .setAttributes({ d: 4.5, e: -7 });
       span.addEvent('plain');
       span.addEvent('with attributes', { k: 'v', n: 1, bad: {} as never });
       span.addEvent('at epoch ms', T0);
@@ -179,11 +208,24 @@ describe('tracewire spans read like SDK spans', () => {
   });
 
   it('applies every span limit the same way: counts, value length (strings and string arrays), events and links dropping the oldest', () => {
-    const limits: SpanLimits = { attributeCountLimit: 3, attributeValueLengthLimit: 4, eventCountLimit: 2, linkCountLimit: 2, attributePerEventCountLimit: 1, attributePerLinkCountLimit: 1 };
-    const link = (n: number): Link => ({ context: { traceId: `${n}`.padStart(32, 'a'), spanId: `${n}`.padStart(16, 'b'), traceFlags: 1 }, attributes: { first: n, second: 'x' } });
+    const limits: SpanLimits = {
+      attributeCountLimit: 3,
+      attributeValueLengthLimit: 4,
+      eventCountLimit: 2,
+      linkCountLimit: 2,
+      attributePerEventCountLimit: 1,
+      attributePerLinkCountLimit: 1,
+    };
+    const link = (n: number): Link => ({
+      context: { traceId: `${n}`.padStart(32, 'a'), spanId: `${n}`.padStart(16, 'b'), traceFlags: 1 },
+      attributes: { first: n, second: 'x' },
+    });
     compare(
       (tracer) => {
-        const span = tracer.startSpan('limited', { attributes: { s: 'abcdefgh', arr: ['abcdef', 'ab'], n: 123456789 }, links: [link(1), link(2), link(3)] });
+        const span = tracer.startSpan('limited', {
+          attributes: { s: 'abcdefgh', arr: ['abcdef', 'ab'], n: 123456789 },
+          links: [link(1), link(2), link(3)],
+        });
         span.setAttribute('over', 'dropped').setAttribute('s', 'replaced long');
         for (let i = 0; i < 4; i++) span.addEvent(`event ${i}`, { first: 'abcdefgh', second: 2 });
         span.addLink(link(4));
@@ -242,24 +284,40 @@ describe('tracewire spans read like SDK spans', () => {
         seen.push({ traceIdLength: traceId.length, name, kind, attributes: { ...attributes }, links: links.length });
         if (name === 'drop') return { decision: SamplingDecision.NOT_RECORD };
         if (name === 'record only') return { decision: SamplingDecision.RECORD };
-        return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { 'sampler.rule': 'custom' }, traceState: new TraceState('sampler=1') };
+        return {
+          decision: SamplingDecision.RECORD_AND_SAMPLED,
+          attributes: { 'sampler.rule': 'custom' },
+          traceState: new TraceState('sampler=1'),
+        };
       }
     }
-    compare((tracer) => {
-      tracer.startSpan('keep', { kind: SpanKind.CLIENT, attributes: { a: 1 }, links: [{ context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 } }] }).end();
-      tracer.startSpan('drop').end();
-      tracer.startSpan('record only').end();
-      tracer.startSpan('under remote', {}, remoteParent(TraceFlags.NONE)).end();
-    }, { sampler: () => new Custom() });
+    compare(
+      (tracer) => {
+        tracer
+          .startSpan('keep', {
+            kind: SpanKind.CLIENT,
+            attributes: { a: 1 },
+            links: [{ context: { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 } }],
+          })
+          .end();
+        tracer.startSpan('drop').end();
+        tracer.startSpan('record only').end();
+        tracer.startSpan('under remote', {}, remoteParent(TraceFlags.NONE)).end();
+      },
+      { sampler: () => new Custom() },
+    );
     expect(seen.slice(0, 4)).toEqual(seen.slice(4));
   });
 
   it('follows parent-based ratio decisions like the SDK (sampled and unsampled remote parents)', () => {
-    compare((tracer) => {
-      tracer.startSpan('kept by parent', {}, remoteParent(TraceFlags.SAMPLED)).end();
-      tracer.startSpan('dropped by parent', {}, remoteParent(TraceFlags.NONE)).end();
-      tracer.startSpan('root dropped by ratio 0').end();
-    }, { sampler: () => parentBased(ratioSampler(0)) });
+    compare(
+      (tracer) => {
+        tracer.startSpan('kept by parent', {}, remoteParent(TraceFlags.SAMPLED)).end();
+        tracer.startSpan('dropped by parent', {}, remoteParent(TraceFlags.NONE)).end();
+        tracer.startSpan('root dropped by ratio 0').end();
+      },
+      { sampler: () => parentBased(ratioSampler(0)) },
+    );
   });
 
   it('warns through diag like the SDK for use after end and a second end', () => {
@@ -283,7 +341,10 @@ describe('tracewire spans read like SDK spans', () => {
     // cleanAttributes gives them (maps and mixed arrays are valid AnyValues since 3.0; a function or a class
     // instance is not).
     const sampler = (): Sampler => ({
-      shouldSample: () => ({ decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: { 'sampler.bad': (() => 1) as never, 'sampler.ok': 1 } }),
+      shouldSample: () => ({
+        decision: SamplingDecision.RECORD_AND_SAMPLED,
+        attributes: { 'sampler.bad': (() => 1) as never, 'sampler.ok': 1 },
+      }),
       toString: () => 'WithAttributes',
     });
     const initial = (tracewire: boolean) => {
@@ -291,12 +352,18 @@ describe('tracewire spans read like SDK spans', () => {
       const log = (m: string) => lines.push(m);
       diag.setLogger({ error: log, warn: log, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
       const { tracer } = both(sampler)[tracewire ? 'tracewire' : 'stock'];
-      tracer.startSpan('initial', { attributes: { '': 'empty key', bad: new Date(0) as never, mixed: [1, 'a'] as never, ok: 'yes' } }).end();
+      tracer
+        .startSpan('initial', { attributes: { '': 'empty key', bad: new Date(0) as never, mixed: [1, 'a'] as never, ok: 'yes' } })
+        .end();
       diag.disable();
       return lines;
     };
     expect(initial(true)).toEqual(initial(false));
-    expect(initial(true)).toEqual(['Invalid attribute key: ', 'Invalid attribute value set for key: bad', 'Invalid attribute value set for key: sampler.bad']);
+    expect(initial(true)).toEqual([
+      'Invalid attribute key: ',
+      'Invalid attribute value set for key: bad',
+      'Invalid attribute value set for key: sampler.bad',
+    ]);
   });
 
   it('copies array attributes given at start, as the SDK does, and ignores attributes that are not an object', () => {
@@ -369,7 +436,11 @@ describe('stock exporters fed by tracewire spans', () => {
   function exportedRequests(serialize: (spans: ReadableSpan[]) => Uint8Array | undefined): { stock: string; tracewire: string } {
     const script = (tracer: Tracer) => {
       tracer.startActiveSpan('GET /api/users', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET' } }, (server) => {
-        const db = tracer.startSpan('SELECT users', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' }, startTime: new Date(T0) });
+        const db = tracer.startSpan('SELECT users', {
+          kind: SpanKind.CLIENT,
+          attributes: { 'db.system.name': 'postgresql' },
+          startTime: new Date(T0),
+        });
         db.addEvent('rows', { count: 10 }, new Date(T0 + 1));
         db.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
         db.end(new Date(T0 + 2));
@@ -378,7 +449,10 @@ describe('stock exporters fed by tracewire spans', () => {
     };
     const out = { stock: '', tracewire: '' };
     const { stock, tracewire } = both(() => new AlwaysOnSampler());
-    for (const [name, setup] of [['stock', stock], ['tracewire', tracewire]] as const) {
+    for (const [name, setup] of [
+      ['stock', stock],
+      ['tracewire', tracewire],
+    ] as const) {
       script(setup.tracer);
       const spans = setup.exporter.getFinishedSpans();
       const decoded = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!)) as unknown;
@@ -386,7 +460,17 @@ describe('stock exporters fed by tracewire spans', () => {
       if (name === 'tracewire') for (const span of spans) expect(span.spanContext().traceFlags & RANDOM_TRACE_ID).toBe(RANDOM_TRACE_ID);
       // Span.flags without the random-trace-id flag, which only tracewire's tracer sets (see view()).
       out[name] = JSON.stringify(decoded, (key, value: unknown) =>
-        key === 'flags' ? Number(value) & ~RANDOM_TRACE_ID : ['traceId', 'spanId', 'parentSpanId'].includes(key) ? (value === '' ? '' : 'ID') : key === 'startTimeUnixNano' || key === 'endTimeUnixNano' || key === 'timeUnixNano' ? (String(value).startsWith(String(T0).slice(0, 8)) ? value : 'NOW') : value,
+        key === 'flags'
+          ? Number(value) & ~RANDOM_TRACE_ID
+          : ['traceId', 'spanId', 'parentSpanId'].includes(key)
+            ? value === ''
+              ? ''
+              : 'ID'
+            : key === 'startTimeUnixNano' || key === 'endTimeUnixNano' || key === 'timeUnixNano'
+              ? String(value).startsWith(String(T0).slice(0, 8))
+                ? value
+                : 'NOW'
+              : value,
       );
     }
     return out;
@@ -405,12 +489,18 @@ describe('stock exporters fed by tracewire spans', () => {
     span.addLink({ context: { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1, isRemote: true }, attributes: { l: 1 } });
     span.end();
     const spans = tracewire.exporter.getFinishedSpans();
-    expect(Buffer.from(serializeSpans(spans) as Uint8Array).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array))).toBe(true);
+    expect(
+      Buffer.from(serializeSpans(spans) as Uint8Array).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array)),
+    ).toBe(true);
   });
 
   it('the stock BatchSpanProcessor exports tracewire spans (onStart, onEnd, flush)', async () => {
     const exporter = new InMemorySpanExporter();
-    const provider = new TracewireTracerProvider({ resource, sampler: new AlwaysOnSampler(), spanProcessors: [new BatchSpanProcessor({ exporter })] });
+    const provider = new TracewireTracerProvider({
+      resource,
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: [new BatchSpanProcessor({ exporter })],
+    });
     const tracer = provider.getTracer('batch');
     for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
     await provider.forceFlush();

@@ -29,6 +29,8 @@ describe('redaction patterns run in linear time', () => {
 
   it('still finds the secrets in ordinary text', () => {
     const text = 'mail bob.smith+x@example.co.uk, auth Bearer abc.DEF-123=, token eyJhbGciOi.eyJzdWIiOi.sig-_ end';
-    expect(text.replace(REDACT_PATTERNS.email, '[E]').replace(REDACT_PATTERNS.bearer, '[B]').replace(REDACT_PATTERNS.jwt, '[J]')).toBe('mail [E], auth [B], token [J] end');
+    expect(text.replace(REDACT_PATTERNS.email, '[E]').replace(REDACT_PATTERNS.bearer, '[B]').replace(REDACT_PATTERNS.jwt, '[J]')).toBe(
+      'mail [E], auth [B], token [J] end',
+    );
   });
 });

@@ -28,17 +28,20 @@ async function exported(options: Parameters<typeof initTracing>[0], attributes: 
 
 describe('secrets are redacted before export', () => {
   it('by default: values of authorization, cookie, set-cookie, proxy-authorization, x-api-key, password, secret and token keys', async () => {
-    const span = await exported({}, {
-      'http.request.header.authorization': 'Bearer abc',
-      'http.request.header.proxy-authorization': 'Basic eA==',
-      'http.response.header.set-cookie': ['a=1', 'b=2'],
-      'http.request.header.x-api-key': 'k-123',
-      'db.password': 'hunter2',
-      client_secret: 's',
-      accessToken: 't',
-      'app.user': 'ada',
-      'gen_ai.usage.input_tokens': 42,
-    });
+    const span = await exported(
+      {},
+      {
+        'http.request.header.authorization': 'Bearer abc',
+        'http.request.header.proxy-authorization': 'Basic eA==',
+        'http.response.header.set-cookie': ['a=1', 'b=2'],
+        'http.request.header.x-api-key': 'k-123',
+        'db.password': 'hunter2',
+        client_secret: 's',
+        accessToken: 't',
+        'app.user': 'ada',
+        'gen_ai.usage.input_tokens': 42,
+      },
+    );
     expect(span.attributes).toEqual({
       'http.request.header.authorization': '[REDACTED]',
       'http.request.header.proxy-authorization': '[REDACTED]',
@@ -54,13 +57,16 @@ describe('secrets are redacted before export', () => {
   });
 
   it('redacts secret query parameters inside url.full, http.url, url.query and http.target, and nothing else of the URL', async () => {
-    const span = await exported({}, {
-      'url.full': 'https://api.example.com/x?access_token=abc&page=2&api_password=p#frag',
-      'http.url': 'http://h/p?Token=1',
-      'url.query': 'secret=s&q=ok',
-      'http.target': '/search?q=shoes&session_token=zz',
-      'url.path': '/token=visible-because-not-a-query',
-    });
+    const span = await exported(
+      {},
+      {
+        'url.full': 'https://api.example.com/x?access_token=abc&page=2&api_password=p#frag',
+        'http.url': 'http://h/p?Token=1',
+        'url.query': 'secret=s&q=ok',
+        'http.target': '/search?q=shoes&session_token=zz',
+        'url.path': '/token=visible-because-not-a-query',
+      },
+    );
     expect(span.attributes).toEqual({
       'url.full': 'https://api.example.com/x?access_token=[REDACTED]&page=2&api_password=[REDACTED]#frag',
       'http.url': 'http://h/p?Token=[REDACTED]',
@@ -71,14 +77,31 @@ describe('secrets are redacted before export', () => {
   });
 
   it('redacts the common credential parameter names (Sentry, Datadog, OAuth, OWASP) in queries, also one put in url.path, without touching attributes named like them', async () => {
-    const names = ['api_key', 'apiKey', 'key', 'code', 'session', 'sid', 'pass', 'pwd', 'jwt', 'signature', 'client_secret', 'refresh_token', 'JSESSIONID'];
+    const names = [
+      'api_key',
+      'apiKey',
+      'key',
+      'code',
+      'session',
+      'sid',
+      'pass',
+      'pwd',
+      'jwt',
+      'signature',
+      'client_secret',
+      'refresh_token',
+      'JSESSIONID',
+    ];
     const query = names.map((n) => `${n}=v`).join('&');
-    const span = await exported({}, {
-      'url.query': `${query}&page=2`,
-      'url.path': `/users/1?password=hunter2&access_token=s3cr3t&q=ok`,
-      'http.response.status_code': 200,
-      'messaging.kafka.message.key': 'order-7',
-    });
+    const span = await exported(
+      {},
+      {
+        'url.query': `${query}&page=2`,
+        'url.path': `/users/1?password=hunter2&access_token=s3cr3t&q=ok`,
+        'http.response.status_code': 200,
+        'messaging.kafka.message.key': 'order-7',
+      },
+    );
     expect(span.attributes).toEqual({
       'url.query': `${names.map((n) => `${n}=[REDACTED]`).join('&')}&page=2`,
       'url.path': '/users/1?password=[REDACTED]&access_token=[REDACTED]&q=ok',
@@ -88,20 +111,23 @@ describe('secrets are redacted before export', () => {
   });
 
   it("redacts secret query parameters in any instrumentation's route or path attribute (http.route, express.name, koa.name, fastify.name, *.route, *.path, *.url, *.uri, *.target), only after a '?'", async () => {
-    const span = await exported({}, {
-      'http.route': '/users/:id?api_key=k1',
-      'express.name': '/users?access_token=k2&page=2',
-      'koa.name': '/login?password=k3',
-      'fastify.name': '/f?api_key=k9',
-      'nestjs.route': '/a?token=k4',
-      'app.request.path': '/b?session=k5',
-      'graphql.source.url': 'https://h/c?client_secret=k6',
-      'rpc.uri': '/d?sid=k7',
-      'proxy.target': 'http://up/e?jwt=k8',
-      'koa.type': 'router',
-      'db.name': 'key=not-a-query',
-      'app.route': 'key=not-a-query-either',
-    });
+    const span = await exported(
+      {},
+      {
+        'http.route': '/users/:id?api_key=k1',
+        'express.name': '/users?access_token=k2&page=2',
+        'koa.name': '/login?password=k3',
+        'fastify.name': '/f?api_key=k9',
+        'nestjs.route': '/a?token=k4',
+        'app.request.path': '/b?session=k5',
+        'graphql.source.url': 'https://h/c?client_secret=k6',
+        'rpc.uri': '/d?sid=k7',
+        'proxy.target': 'http://up/e?jwt=k8',
+        'koa.type': 'router',
+        'db.name': 'key=not-a-query',
+        'app.route': 'key=not-a-query-either',
+      },
+    );
     expect(span.attributes).toEqual({
       'http.route': '/users/:id?api_key=[REDACTED]',
       'express.name': '/users?access_token=[REDACTED]&page=2',
@@ -142,7 +168,10 @@ describe('secrets are redacted before export', () => {
 
   it('the secret never reaches the receiver: not in any request body, protobuf or JSON', async () => {
     for (const protocol of ['http/protobuf', 'http/json'] as const) {
-      await exported({ protocol, redact: { patterns: ['email'] } }, { 'db.password': 'P4ssw0rd-UNIQUE', 'user.note': 'mail P4ssw0rd-UNIQUE@corp.example' });
+      await exported(
+        { protocol, redact: { patterns: ['email'] } },
+        { 'db.password': 'P4ssw0rd-UNIQUE', 'user.note': 'mail P4ssw0rd-UNIQUE@corp.example' },
+      );
       const bodies = Buffer.concat(receiver.requests.map((r) => r.rawBody));
       expect(bodies.length).toBeGreaterThan(0);
       expect(bodies.includes('P4ssw0rd-UNIQUE')).toBe(false);

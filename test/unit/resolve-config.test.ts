@@ -56,13 +56,20 @@ describe('resolveConfig: OTEL_SDK_DISABLED', () => {
 
 describe('resolveConfig: endpoints', () => {
   it('appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT, with or without a trailing slash', () => {
-    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' }).config.tracesEndpoint).toBe('http://tempo:4318/v1/traces');
-    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318/' }).config.tracesEndpoint).toBe('http://tempo:4318/v1/traces');
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318' }).config.tracesEndpoint).toBe(
+      'http://tempo:4318/v1/traces',
+    );
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://tempo:4318/' }).config.tracesEndpoint).toBe(
+      'http://tempo:4318/v1/traces',
+    );
     expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://gw/otlp' }).config.tracesEndpoint).toBe('http://gw/otlp/v1/traces');
   });
 
   it('uses OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, and prefers it', () => {
-    const { config } = resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:9999/custom' });
+    const { config } = resolveConfig(
+      {},
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:9999/custom' },
+    );
     expect(config.tracesEndpoint).toBe('http://b:9999/custom');
     expect(config.endpointSource).toBe('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   });
@@ -70,7 +77,9 @@ describe('resolveConfig: endpoints', () => {
   it('warns on a non-URL endpoint and names the fallback', () => {
     const { config, warnings } = resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' });
     expect(config.tracesEndpoint).toBe('http://localhost:4318/v1/traces');
-    expect(warnings).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is not an http(s) URL; using http://localhost:4318/v1/traces.']);
+    expect(warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318" is not an http(s) URL; using http://localhost:4318/v1/traces.',
+    ]);
   });
 });
 
@@ -80,7 +89,9 @@ describe('resolveConfig: exporter settings', () => {
       Authorization: 'Bearer abc',
       'X-Scope-OrgID': 'team-a',
     });
-    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_HEADERS: 'a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }).config.headers).toEqual({ b: '2' });
+    expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_HEADERS: 'a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }).config.headers).toEqual({
+      b: '2',
+    });
   });
 
   it('skips a malformed header entry without printing its value', () => {
@@ -92,12 +103,15 @@ describe('resolveConfig: exporter settings', () => {
   });
 
   it('reads protocol, compression and timeout, signal-specific first', () => {
-    const { config } = resolveConfig({}, {
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/JSON',
-      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
-      OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
-    });
+    const { config } = resolveConfig(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/JSON',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+      },
+    );
     expect(config.protocol).toBe('http/json');
     expect(config.compression).toBe('gzip');
     expect(config.timeoutMs).toBe(2500);
@@ -160,7 +174,16 @@ describe('resolveConfig: sampler, propagators, limits, instrumentations', () => 
   });
 
   it('reads span limits, the specific variable before the general one', () => {
-    const { config } = resolveConfig({}, { OTEL_ATTRIBUTE_COUNT_LIMIT: '10', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '20', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '64', OTEL_SPAN_EVENT_COUNT_LIMIT: '3', OTEL_SPAN_LINK_COUNT_LIMIT: '4' });
+    const { config } = resolveConfig(
+      {},
+      {
+        OTEL_ATTRIBUTE_COUNT_LIMIT: '10',
+        OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '20',
+        OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '64',
+        OTEL_SPAN_EVENT_COUNT_LIMIT: '3',
+        OTEL_SPAN_LINK_COUNT_LIMIT: '4',
+      },
+    );
     expect(config.spanLimits.attributeCountLimit).toBe(20);
     expect(config.spanLimits.attributeValueLengthLimit).toBe(64);
     expect(config.spanLimits.eventCountLimit).toBe(3);
@@ -183,7 +206,6 @@ describe('resolveConfig: sampler, propagators, limits, instrumentations', () => 
 describe('resolveConfig: bad options in code', () => {
   it('collects every problem instead of stopping at the first', () => {
     const { errors } = resolveConfig(
-       
       { protocol: 'grpc', sampler: 'sometimes', timeoutMs: -1, endpoint: 'nope', batch: { maxQueueSize: 0 }, colour: 'blue' } as any,
       {},
     );

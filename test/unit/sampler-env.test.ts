@@ -12,7 +12,11 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-function fromEnv(env: Record<string, string>): { sampler: Sampler; warnings: readonly string[]; config: ReturnType<typeof resolveConfig>['config'] } {
+function fromEnv(env: Record<string, string>): {
+  sampler: Sampler;
+  warnings: readonly string[];
+  config: ReturnType<typeof resolveConfig>['config'];
+} {
   const { config, warnings, errors } = resolveConfig({ serviceName: 'env-test' }, env);
   expect(errors).toEqual([]);
   const setup = createSampler(config, []);
@@ -170,14 +174,21 @@ describe('OTEL_TRACES_SAMPLER_ARG: bad values warn once and fall back to parentb
 
 describe('sampler options in code', () => {
   it('samplerArg is checked against the sampler it goes with, every problem listed', () => {
-    expect(resolveConfig({ sampler: 'traceidratio', samplerArg: 2 }).errors).toEqual([expect.stringContaining('samplerArg: expected a number between 0 and 1')]);
+    expect(resolveConfig({ sampler: 'traceidratio', samplerArg: 2 }).errors).toEqual([
+      expect.stringContaining('samplerArg: expected a number between 0 and 1'),
+    ]);
     expect(resolveConfig({ sampler: 'ratelimiting', samplerArg: 0 }).errors).toEqual([expect.stringContaining('traces per second')]);
-    expect(resolveConfig({ sampler: 'jaeger_remote', samplerArg: { endpoint: 'nope', pollingIntervalMs: 0, typo: 1 } as never }).errors).toHaveLength(3);
+    expect(
+      resolveConfig({ sampler: 'jaeger_remote', samplerArg: { endpoint: 'nope', pollingIntervalMs: 0, typo: 1 } as never }).errors,
+    ).toHaveLength(3);
     expect(resolveConfig({ samplerArg: 0.1 }).errors).toEqual([expect.stringContaining('parentbased_always_on takes no argument')]);
   });
 
   it('code wins over the environment', () => {
-    const { config } = resolveConfig({ sampler: 'parentbased_ratelimiting', samplerArg: 7 }, { OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: '0.5' });
+    const { config } = resolveConfig(
+      { sampler: 'parentbased_ratelimiting', samplerArg: 7 },
+      { OTEL_TRACES_SAMPLER: 'always_off', OTEL_TRACES_SAMPLER_ARG: '0.5' },
+    );
     expect(config.sampler).toBe('parentbased_ratelimiting');
     expect(config.samplerArg).toBe(7);
   });

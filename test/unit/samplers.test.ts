@@ -147,7 +147,9 @@ describe('tailSampling', () => {
     const clock = { now: 0 };
     const sampler = tailSampling({ clock: () => clock.now, ...options });
     const exporter = new InMemorySpanExporter();
-    const { sampler: s, processors } = createSampler({ sampler, samplerArg: 1, serviceName: 'tail' }, [new SimpleSpanProcessor({ exporter })]);
+    const { sampler: s, processors } = createSampler({ sampler, samplerArg: 1, serviceName: 'tail' }, [
+      new SimpleSpanProcessor({ exporter }),
+    ]);
     const provider = new TracerProvider({ sampler: s, spanProcessors: processors });
     return { exporter, provider, sampler, clock };
   }
@@ -202,7 +204,12 @@ describe('tailSampling', () => {
     expect(h.sampler.stats().pendingTraces).toBe(1);
     second.setStatus({ code: SpanStatusCode.ERROR });
     second.end();
-    expect(h.exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['first request', 'second request']);
+    expect(
+      h.exporter
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['first request', 'second request']);
   });
 
   it('applies the decision to spans that end after their trace was decided', () => {

@@ -73,11 +73,15 @@ describe('resolveConfig: propagateTo / TRACEWIRE_PROPAGATE_TO', () => {
   it('reads a comma-separated list; bad entries warn and are left out (they get no context)', () => {
     const { config, warnings } = resolveConfig({}, { TRACEWIRE_PROPAGATE_TO: 'http://127.0.0.1:8080, *.internal, ftp://x' });
     expect(config.propagateTo).toEqual(['http://127.0.0.1:8080', '*.internal']);
-    expect(warnings).toEqual([expect.stringMatching(/^TRACEWIRE_PROPAGATE_TO=.*ftp:\/\/x.*using only http:\/\/127\.0\.0\.1:8080, \*\.internal\.$/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^TRACEWIRE_PROPAGATE_TO=.*ftp:\/\/x.*using only http:\/\/127\.0\.0\.1:8080, \*\.internal\.$/),
+    ]);
   });
 
   it('code wins over the environment', () => {
-    expect(resolveConfig({ propagateTo: ['a.internal'] }, { TRACEWIRE_PROPAGATE_TO: 'b.internal' }).config.propagateTo).toEqual(['a.internal']);
+    expect(resolveConfig({ propagateTo: ['a.internal'] }, { TRACEWIRE_PROPAGATE_TO: 'b.internal' }).config.propagateTo).toEqual([
+      'a.internal',
+    ]);
   });
 });
 
@@ -90,7 +94,10 @@ describe.each([
     const general = `OTEL_EXPORTER_OTLP_${suffix}`;
     const specific = `OTEL_EXPORTER_OTLP_TRACES_${suffix}`;
     expect(resolveConfig({}, { [general]: '/etc/a.pem' }).config.tls[key]).toEqual({ path: '/etc/a.pem', from: general });
-    expect(resolveConfig({}, { [general]: '/etc/a.pem', [specific]: '/etc/b.pem' }).config.tls[key]).toEqual({ path: '/etc/b.pem', from: specific });
+    expect(resolveConfig({}, { [general]: '/etc/a.pem', [specific]: '/etc/b.pem' }).config.tls[key]).toEqual({
+      path: '/etc/b.pem',
+      from: specific,
+    });
     expect(resolveConfig({ [key]: 'c.pem' }, { [specific]: '/etc/b.pem' }).config.tls[key]).toEqual({ path: 'c.pem', from: key });
     expect(resolveConfig({}, { [general]: ' ' }).config.tls[key]).toBeUndefined();
   });
@@ -109,15 +116,27 @@ describe('resolveConfig: credentials in URL-valued settings', () => {
     const fromEnv = resolveConfig({}, env);
     expect(fromEnv.warnings).toHaveLength(5);
     expect(fromEnv.warnings.join('\n')).not.toContain(PASSWORD);
-    expect(fromEnv.warnings.join('\n')).toContain('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="***@collector:4318/v1/traces" is not an http(s) URL');
+    expect(fromEnv.warnings.join('\n')).toContain(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="***@collector:4318/v1/traces" is not an http(s) URL',
+    );
     expect(describeConfig(fromEnv.config)).not.toContain(PASSWORD);
     expect(describeConfig(fromEnv.config)).toContain('"https://***@api.internal"');
 
-    const fromCode = resolveConfig({ endpoint: `user:${PASSWORD}@collector`, sampler: 'jaeger_remote', samplerArg: { endpoint: `ftp://u:${PASSWORD}@jaeger` } }, {});
+    const fromCode = resolveConfig(
+      { endpoint: `user:${PASSWORD}@collector`, sampler: 'jaeger_remote', samplerArg: { endpoint: `ftp://u:${PASSWORD}@jaeger` } },
+      {},
+    );
     expect(fromCode.errors).toHaveLength(2);
     expect(fromCode.errors.join('\n')).not.toContain(PASSWORD);
 
-    const valid = resolveConfig({ tracesEndpoint: `https://user:${PASSWORD}@collector/v1/traces`, sampler: 'jaeger_remote', samplerArg: { endpoint: `http://u:${PASSWORD}@jaeger:5778` } }, {});
+    const valid = resolveConfig(
+      {
+        tracesEndpoint: `https://user:${PASSWORD}@collector/v1/traces`,
+        sampler: 'jaeger_remote',
+        samplerArg: { endpoint: `http://u:${PASSWORD}@jaeger:5778` },
+      },
+      {},
+    );
     expect(valid.config.tracesEndpoint).toContain(PASSWORD); // used as given: the exporter sends it as Basic authorization
     expect(describeConfig(valid.config)).not.toContain(PASSWORD);
     expect(describeConfig(valid.config)).toContain('"tracesEndpoint": "https://***@collector/v1/traces"');

@@ -5,7 +5,12 @@ import { trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { dropsChildrenOf, kDropsChildrenOf, kStartSpanWithAttributesOf, type CapableTracer } from '../../src/internal/tracer-capabilities.js';
+import {
+  dropsChildrenOf,
+  kDropsChildrenOf,
+  kStartSpanWithAttributesOf,
+  type CapableTracer,
+} from '../../src/internal/tracer-capabilities.js';
 import { ROOT } from '../support/spawn-app.js';
 
 const require = createRequire(import.meta.url);
@@ -13,7 +18,14 @@ const require = createRequire(import.meta.url);
 describe('tracer capabilities across copies of tracewire', () => {
   it('a tracer of the CommonJS build offers the capabilities the ESM copy looks for, and answers through them', async () => {
     const cjs = require(`${ROOT}/dist/index.cjs`) as typeof import('../../src/index.js');
-    const handle = cjs.initTracing({ serviceName: 'caps', exporters: ['none'], instrumentations: false, shutdownSignals: false, sampler: 'parentbased_traceidratio', samplerArg: 0 });
+    const handle = cjs.initTracing({
+      serviceName: 'caps',
+      exporters: ['none'],
+      instrumentations: false,
+      shutdownSignals: false,
+      sampler: 'parentbased_traceidratio',
+      samplerArg: 0,
+    });
     try {
       const tracer = handle.tracer as CapableTracer;
       expect(typeof tracer[kDropsChildrenOf]).toBe('function');
@@ -21,7 +33,13 @@ describe('tracer capabilities across copies of tracewire', () => {
       const dropped = tracer.startSpan('dropped root');
       expect(dropped.isRecording()).toBe(false);
       expect(dropsChildrenOf(tracer, dropped)).toBe(true);
-      const span = tracer[kStartSpanWithAttributesOf]!('with attributes of', {}, trace.setSpan(trace.deleteSpan(require('@opentelemetry/api').context.active()), dropped), () => ({ computed: true }), undefined);
+      const span = tracer[kStartSpanWithAttributesOf]!(
+        'with attributes of',
+        {},
+        trace.setSpan(trace.deleteSpan(require('@opentelemetry/api').context.active()), dropped),
+        () => ({ computed: true }),
+        undefined,
+      );
       expect(span.isRecording()).toBe(false);
     } finally {
       await handle.shutdown();

@@ -61,7 +61,11 @@ class Recorder implements SpanProcessor {
 
 function setup(sampler: Sampler, withContextManager = true) {
   const recorder = new Recorder();
-  const provider = new TracewireTracerProvider({ sampler, spanProcessors: [recorder], contextManager: withContextManager ? contextManager : undefined });
+  const provider = new TracewireTracerProvider({
+    sampler,
+    spanProcessors: [recorder],
+    contextManager: withContextManager ? contextManager : undefined,
+  });
   return { recorder, tracer: provider.getTracer('test') };
 }
 
@@ -97,7 +101,16 @@ describe('tracewire tracer: new traces under a ratio sampler', () => {
     expect(span.spanContext()).toBe(first);
     expect(span.isRecording()).toBe(false);
     // Every method is a harmless no-op that chains.
-    expect(span.setAttribute('a', 1).setAttributes({ b: 2 }).addEvent('e').setStatus({ code: 2 }).updateName('x').addLink({ context: first }).addLinks([])).toBe(span);
+    expect(
+      span
+        .setAttribute('a', 1)
+        .setAttributes({ b: 2 })
+        .addEvent('e')
+        .setStatus({ code: 2 })
+        .updateName('x')
+        .addLink({ context: first })
+        .addLinks([]),
+    ).toBe(span);
     span.recordException(new Error('ignored'));
     span.end();
     const carrier: Record<string, string> = {};
@@ -141,7 +154,11 @@ describe('tracewire tracer: children', () => {
     const propagator = new W3CTraceContextPropagator();
     const getter = { get: (c: Record<string, string>, k: string) => c[k], keys: (c: Record<string, string>) => Object.keys(c) };
     const remoteTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const sampledCtx = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${remoteTrace}-00f067aa0ba902b7-01`, tracestate: 'vendor=1' }, getter);
+    const sampledCtx = propagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: `00-${remoteTrace}-00f067aa0ba902b7-01`, tracestate: 'vendor=1' },
+      getter,
+    );
     const kept = tracer.startSpan('server', {}, sampledCtx) as unknown as ReadableSpan & { end(): void };
     expect(kept.spanContext().traceId).toBe(remoteTrace);
     expect(kept.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
@@ -149,7 +166,11 @@ describe('tracewire tracer: children', () => {
     kept.end();
     expect(recorder.ended).toHaveLength(1);
 
-    const droppedCtx = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${remoteTrace}-00f067aa0ba902b7-00`, tracestate: 'vendor=2' }, getter);
+    const droppedCtx = propagator.extract(
+      ROOT_CONTEXT,
+      { traceparent: `00-${remoteTrace}-00f067aa0ba902b7-00`, tracestate: 'vendor=2' },
+      getter,
+    );
     const dropped = tracer.startSpan('server', {}, droppedCtx);
     expect(dropped.isRecording()).toBe(false);
     expect(dropped.spanContext().traceId).toBe(remoteTrace);
@@ -161,7 +182,12 @@ describe('tracewire tracer: children', () => {
     const { tracer } = setup(ratioSampler(0.5));
     for (let i = 0; i < 500; i++) {
       const traceId = traceIdWithAccumulation(Math.floor(Math.random() * 0x100000000));
-      const parentCtx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+      const parentCtx = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId,
+        spanId: '00f067aa0ba902b7',
+        traceFlags: TraceFlags.SAMPLED,
+        isRemote: true,
+      });
       const span = tracer.startSpan('op', {}, parentCtx);
       expect(span.isRecording()).toBe(stockDecision(0.5, traceId));
       expect(span.spanContext().traceId).toBe(traceId);
@@ -229,8 +255,18 @@ describe('tracewire tracer: active spans and samplers it cannot predict', () => 
   });
 
   it('compiles always_on, always_off and ratio rules, and nothing for a sampler it cannot predict', () => {
-    expect(compileSamplingPlan(new AlwaysOnSampler())).toEqual({ root: 0x100000000, remoteParentSampled: 0x100000000, remoteParentNotSampled: 0x100000000, localParentSampled: 0x100000000, localParentNotSampled: 0x100000000 });
-    expect(compileSamplingPlan(parentBased(ratioSampler(0.25)))).toMatchObject({ root: Math.floor(0.25 * 0xffffffff), localParentNotSampled: 0, remoteParentSampled: 0x100000000 });
+    expect(compileSamplingPlan(new AlwaysOnSampler())).toEqual({
+      root: 0x100000000,
+      remoteParentSampled: 0x100000000,
+      remoteParentNotSampled: 0x100000000,
+      localParentSampled: 0x100000000,
+      localParentNotSampled: 0x100000000,
+    });
+    expect(compileSamplingPlan(parentBased(ratioSampler(0.25)))).toMatchObject({
+      root: Math.floor(0.25 * 0xffffffff),
+      localParentNotSampled: 0,
+      remoteParentSampled: 0x100000000,
+    });
   });
 
   it('withSpan runs fn in a dropped span, returns its value and rethrows its error', async () => {
@@ -260,7 +296,9 @@ describe('tracewire tracer: attributes computed only when needed (startSpanWithA
 
   it('calls the function once for a kept span; the span and onStart have its attributes, sanitized', () => {
     const recorder = new StartRecorder();
-    const tracer = new TracewireTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [recorder] }).getTracer('t') as TracewireTracer;
+    const tracer = new TracewireTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [recorder] }).getTracer(
+      't',
+    ) as TracewireTracer;
     const { calls, of } = counting();
     const span = tracer.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'req-1');
     span.end();
@@ -275,7 +313,12 @@ describe('tracewire tracer: attributes computed only when needed (startSpanWithA
     const { calls, of } = counting();
     const lazy = tracer as TracewireTracer;
     expect(lazy.startSpanWithAttributesOf('GET', SERVER, ROOT_CONTEXT, of, 'root').isRecording()).toBe(false);
-    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: TraceFlags.NONE, isRemote: true });
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      traceFlags: TraceFlags.NONE,
+      isRemote: true,
+    });
     expect(lazy.startSpanWithAttributesOf('GET', SERVER, remote, of, 'child').isRecording()).toBe(false);
     expect(calls).toEqual([]);
     expect(recorder.started).toBe(0);

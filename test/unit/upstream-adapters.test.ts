@@ -43,7 +43,11 @@ async function incoming(path: string, headers: Record<string, string>): Promise<
 describe('instrumentation-http utils (the stock server span attributes and error recording)', () => {
   it('getIncomingRequestAttributes gives the stable HTTP semantic-convention attributes of a real request', async () => {
     const request = await incoming('/users/7?q=shoes&sig=secret', { 'user-agent': 'contract-test', host: 'shop.example:8080' });
-    const attributes = instrumentationHttpUtils().getIncomingRequestAttributes(request, { component: 'http', enableSyntheticSourceDetection: false }, { verbose: () => undefined });
+    const attributes = instrumentationHttpUtils().getIncomingRequestAttributes(
+      request,
+      { component: 'http', enableSyntheticSourceDetection: false },
+      { verbose: () => undefined },
+    );
     expect(attributes).toMatchObject({
       'http.request.method': 'GET',
       'url.scheme': 'http',
@@ -58,10 +62,22 @@ describe('instrumentation-http utils (the stock server span attributes and error
 
   it('setSpanWithError records the exception, error.type and the ERROR status', () => {
     const calls: unknown[][] = [];
-    const span = new Proxy({}, { get: (_t, name) => (...args: unknown[]) => calls.push([name, ...args]) });
+    const span = new Proxy(
+      {},
+      {
+        get:
+          (_t, name) =>
+          (...args: unknown[]) =>
+            calls.push([name, ...args]),
+      },
+    );
     const error = new TypeError('boom');
     instrumentationHttpUtils().setSpanWithError(span as never, error);
-    expect(calls).toEqual([['setAttribute', 'error.type', 'TypeError'], ['setStatus', { code: 2, message: 'boom' }], ['recordException', error]]);
+    expect(calls).toEqual([
+      ['setAttribute', 'error.type', 'TypeError'],
+      ['setStatus', { code: 2, message: 'boom' }],
+      ['recordException', error],
+    ]);
   });
 });
 
@@ -133,7 +149,9 @@ describe('instrumentation-express internals (express-layer-internals.ts), with e
     app.use(onError);
     server = createServer(app as never).listen(0, '127.0.0.1');
     await once(server, 'listening');
-    const [response] = (await once(httpGet(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/users/7`), 'response')) as [IncomingMessage];
+    const [response] = (await once(httpGet(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/users/7`), 'response')) as [
+      IncomingMessage,
+    ];
     response.resume();
     await once(response, 'end');
   });
@@ -199,10 +217,14 @@ describe('Node.js module loader internals (node-module-internals.ts), on the run
   it('Module._nodeModulePaths and Module.prototype._compile run a source as the CommonJS module of its file, with its own require', () => {
     const filename = join(dir, 'chunk.cjs');
     const required: string[] = [];
-    const exports = compileCommonJs(filename, 'module.exports = { paths: module.paths, file: __filename, shared: require("shared-package") };', function requireFrom(this: Module, id: string) {
-      required.push(id);
-      return { from: 'the bundle', module: this.filename };
-    }) as { paths: string[]; file: string; shared: object };
+    const exports = compileCommonJs(
+      filename,
+      'module.exports = { paths: module.paths, file: __filename, shared: require("shared-package") };',
+      function requireFrom(this: Module, id: string) {
+        required.push(id);
+        return { from: 'the bundle', module: this.filename };
+      },
+    ) as { paths: string[]; file: string; shared: object };
     expect(exports.file).toBe(filename);
     expect(exports.paths[0]).toBe(join(dir, 'node_modules'));
     expect(exports.paths).toContain('/node_modules');

@@ -16,7 +16,15 @@ import {
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AlwaysOffSampler, AlwaysOnSampler, InMemorySpanExporter, type IdGenerator, type ReadableSpan, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  type IdGenerator,
+  type ReadableSpan,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeOtlpProtobuf } from '../../src/cli/decode-otlp-protobuf.js';
 import { BatchProcessor } from '../../src/export/batch-processor.js';
@@ -141,7 +149,8 @@ describe('W3C tracestate: a valid header is kept whole, an invalid one is discar
   const allValueChars = Array.from({ length: 0x7e - 0x20 + 1 }, (_, i) => String.fromCharCode(0x20 + i))
     .filter((c) => c !== ',' && c !== '=')
     .join('');
-  const members = (n: number) => Array.from({ length: n }, (_, i) => `bar${String(i + 1).padStart(2, '0')}=${String(i + 1).padStart(2, '0')}`);
+  const members = (n: number) =>
+    Array.from({ length: n }, (_, i) => `bar${String(i + 1).padStart(2, '0')}=${String(i + 1).padStart(2, '0')}`);
 
   // [case, tracestate header(s), what is kept (serialized) or null for "discarded", stock gives the same outcome]
   it.each<[string, string | string[], string | null, boolean]>([
@@ -160,19 +169,34 @@ describe('W3C tracestate: a valid header is kept whole, an invalid one is discar
     ['tabs and spaces on both sides', '\t foo=1 \t', 'foo=1', true],
     ['leading spaces of a value are kept', 'foo=  x', 'foo=  x', true],
     ['every allowed key and value character', `${allKeyChars}=${allValueChars}`, `${allKeyChars}=${allValueChars}`, true],
-    ['every allowed character, key with @', `${allKeyChars}@a-z0-9_-*/=${allValueChars}`, `${allKeyChars}@a-z0-9_-*/=${allValueChars}`, true],
+    [
+      'every allowed character, key with @',
+      `${allKeyChars}@a-z0-9_-*/=${allValueChars}`,
+      `${allKeyChars}@a-z0-9_-*/=${allValueChars}`,
+      true,
+    ],
     ['duplicate keys, same value: one is kept', 'foo=1,foo=1', 'foo=1', true],
     // Either value may be kept ("vendors MAY also discard duplicate keys"); tracewire keeps the left-most, stock the last.
     ['duplicate keys, different values: the first is kept', 'foo=1,foo=2', 'foo=1', false],
     ['duplicate keys across headers', ['foo=1', 'foo=1'], 'foo=1', true],
-    ['32 members', [members(10).join(','), members(20).slice(10).join(','), members(30).slice(20).join(','), members(32).slice(30).join(',')], members(32).join(','), true],
+    [
+      '32 members',
+      [members(10).join(','), members(20).slice(10).join(','), members(30).slice(20).join(','), members(32).slice(30).join(',')],
+      members(32).join(','),
+      true,
+    ],
     // "There can be a maximum of 32 list-members": 33 make the header invalid. Stock keeps the first 32.
     ['33 members', members(33).join(','), null, false],
     ['a key of 256 characters', ['foo=1', `${key256}=1`], `foo=1,${key256}=1`, true],
     // Level 2 key grammar: ( lcalpha / DIGIT ) 0*255( keychar ), keychar includes "@". Stock keeps the Level 1
     // grammar (tenant@system with 241/14-character parts) and drops the members it calls invalid one by one.
     ['a key of 257 characters', ['foo=1', `z${key256}=1`], null, false],
-    ['a key of 241 + @ + 14 characters', ['foo=1', `${'t'.repeat(241)}@${'v'.repeat(14)}=1`], `foo=1,${'t'.repeat(241)}@${'v'.repeat(14)}=1`, true],
+    [
+      'a key of 241 + @ + 14 characters',
+      ['foo=1', `${'t'.repeat(241)}@${'v'.repeat(14)}=1`],
+      `foo=1,${'t'.repeat(241)}@${'v'.repeat(14)}=1`,
+      true,
+    ],
     ['a key of 242 + @ + 1 characters', ['foo=1', `${'t'.repeat(242)}@v=1`], `foo=1,${'t'.repeat(242)}@v=1`, false],
     ['a key of 1 + @ + 15 characters', ['foo=1', `t@${'v'.repeat(15)}=1`], `foo=1,t@${'v'.repeat(15)}=1`, false],
     ['a key ending with @', 'foo@=1,bar=2', 'foo@=1,bar=2', false],
@@ -206,12 +230,23 @@ describe('W3C tracestate: a valid header is kept whole, an invalid one is discar
   });
 
   it('an invalid tracestate does not affect the traceparent', () => {
-    expect(extracted(tracewire, { traceparent: `00-${T}-${S}-03`, tracestate: 'FOO=1' })).toMatchObject({ traceId: T, spanId: S, traceFlags: 0x03 });
+    expect(extracted(tracewire, { traceparent: `00-${T}-${S}-03`, tracestate: 'FOO=1' })).toMatchObject({
+      traceId: T,
+      spanId: S,
+      traceFlags: 0x03,
+    });
   });
 
   it('tracewire forwards at most 512 characters, truncating whole entries: those over 128 characters first, then from the right', () => {
     const big = `big=${'b'.repeat(200)}`;
-    const header = [`a=${'x'.repeat(100)}`, big, `c=${'x'.repeat(100)}`, `d=${'x'.repeat(100)}`, `e=${'x'.repeat(100)}`, `f=${'x'.repeat(100)}`].join(',');
+    const header = [
+      `a=${'x'.repeat(100)}`,
+      big,
+      `c=${'x'.repeat(100)}`,
+      `d=${'x'.repeat(100)}`,
+      `e=${'x'.repeat(100)}`,
+      `f=${'x'.repeat(100)}`,
+    ].join(',');
     expect(header.length).toBeGreaterThan(512);
     const kept = extracted(tracewire, { traceparent: `00-${T}-${S}-01`, tracestate: header })!.traceState!.serialize();
     expect(kept).toBe([`a=${'x'.repeat(100)}`, `c=${'x'.repeat(100)}`, `d=${'x'.repeat(100)}`, `e=${'x'.repeat(100)}`].join(','));
@@ -298,20 +333,27 @@ describe('random-trace-id flag: set on the trace ids tracewire makes, kept on th
     ['not sampled, random', 0x02, 0x02],
     ['sampled, not random', 0x01, 0x01],
     ['not sampled, not random', 0x00, 0x00],
-  ])('a child of a remote parent (%s) keeps its random-trace-id flag, also in the traceparent it sends', (_name, parentFlags, childFlags) => {
-    for (const sampler of [parentBased(new AlwaysOnSampler()), parentBased(askedSampler(true))]) {
-      const { tracer } = tracerWith(sampler);
-      const child = tracer.startSpan('child', {}, remote(parentFlags));
-      expect(child.spanContext().traceFlags).toBe(childFlags);
-      const out: Record<string, string> = {};
-      tracewire.inject(trace.setSpan(ROOT_CONTEXT, child), out, defaultTextMapSetter);
-      expect(out.traceparent).toBe(`00-${T}-${child.spanContext().spanId}-0${childFlags}`);
-    }
-  });
+  ])(
+    'a child of a remote parent (%s) keeps its random-trace-id flag, also in the traceparent it sends',
+    (_name, parentFlags, childFlags) => {
+      for (const sampler of [parentBased(new AlwaysOnSampler()), parentBased(askedSampler(true))]) {
+        const { tracer } = tracerWith(sampler);
+        const child = tracer.startSpan('child', {}, remote(parentFlags));
+        expect(child.spanContext().traceFlags).toBe(childFlags);
+        const out: Record<string, string> = {};
+        tracewire.inject(trace.setSpan(ROOT_CONTEXT, child), out, defaultTextMapSetter);
+        expect(out.traceparent).toBe(`00-${T}-${child.spanContext().spanId}-0${childFlags}`);
+      }
+    },
+  );
 
   it('with an idGenerator of the user, ids come from it and the random-trace-id flag is not claimed', () => {
     const ids: IdGenerator = { generateTraceId: () => 'abcdef0123456789abcdef0123456789', generateSpanId: () => 'abcdef0123456789' };
-    for (const [sampler, flags] of [[new AlwaysOnSampler(), 0x01], [new AlwaysOffSampler(), 0x00], [parentBased(ratioSampler(0.5)), -1]] as const) {
+    for (const [sampler, flags] of [
+      [new AlwaysOnSampler(), 0x01],
+      [new AlwaysOffSampler(), 0x00],
+      [parentBased(ratioSampler(0.5)), -1],
+    ] as const) {
       const { tracer } = tracerWith(sampler, ids);
       const sc = tracer.startSpan('root').spanContext();
       expect(sc).toMatchObject({ traceId: 'abcdef0123456789abcdef0123456789', spanId: 'abcdef0123456789' });
@@ -328,7 +370,13 @@ describe('trace flags with the random-trace-id bit downstream: exported as sampl
     const span = recorder.ended[0]!;
     expect(span.spanContext().traceFlags).toBe(0x03);
     const exporter = new InMemorySpanExporter();
-    const processor = new BatchProcessor(exporter, { maxQueueSize: 10, maxExportBatchSize: 10, scheduleDelayMs: 60_000, exportTimeoutMs: 60_000, destination: 'test' });
+    const processor = new BatchProcessor(exporter, {
+      maxQueueSize: 10,
+      maxExportBatchSize: 10,
+      scheduleDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      destination: 'test',
+    });
     processor.onEnd(span);
     await processor.forceFlush();
     expect(exporter.getFinishedSpans()).toHaveLength(1);

@@ -3,7 +3,8 @@ import { InMemorySpanExporter, InMemorySpanExporter as SdkMemory, SimpleSpanProc
 import { describe, expect, it } from 'vitest';
 import { initTracing, withSpan } from '../../src/index.js';
 
-const init = (exporter: SdkMemory) => initTracing({ serviceName: 'default-tracer', exporters: [exporter], instrumentations: false, shutdownSignals: false });
+const init = (exporter: SdkMemory) =>
+  initTracing({ serviceName: 'default-tracer', exporters: [exporter], instrumentations: false, shutdownSignals: false });
 
 describe('withSpan without a tracer option', () => {
   it('follows initTracing across a shutdown and a new initTracing, and is a no-op span in between', async () => {

@@ -104,7 +104,11 @@ describe('withSpan', () => {
     const linked = trace.getTracer('t').startSpan('linked');
     linked.end();
     withSpan('outer', () => {
-      withSpan('opts-first', { attributes: { 'app.k': 'v' }, kind: SpanKind.CONSUMER, links: [{ context: linked.spanContext() }] }, () => undefined);
+      withSpan(
+        'opts-first',
+        { attributes: { 'app.k': 'v' }, kind: SpanKind.CONSUMER, links: [{ context: linked.spanContext() }] },
+        () => undefined,
+      );
       withSpan('opts-last', () => undefined, { root: true });
     });
     const spans = await finished();
@@ -119,7 +123,6 @@ describe('withSpan', () => {
   });
 
   it('rejects a call without a function with a TypeError', () => {
-     
     expect(() => (withSpan as any)('x', {}, {})).toThrow(TypeError);
   });
 
@@ -177,7 +180,9 @@ describe('withSpan with hostile thenables never throws into the app', () => {
 
   it('formatTraceparent returns null for a span context whose getters throw', async () => {
     const { formatTraceparent } = await import('../../src/index.js');
-    expect(formatTraceparent({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 })).toBe(`00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`);
+    expect(formatTraceparent({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 })).toBe(
+      `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
+    );
     const hostile = Object.defineProperty({ spanId: 'b'.repeat(16), traceFlags: 1 }, 'traceId', {
       get() {
         throw new Error('getter');

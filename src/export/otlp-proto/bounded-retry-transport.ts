@@ -64,7 +64,14 @@ export class BoundedRetryTransport implements IExporterTransport {
   /** Resolves true when the next attempt is due, false when the send gives up. */
   private waitToRetry(result: ExportResponse, retry: number, exportDeadline: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const pending: PendingRetry = { result, since: Date.now(), backoff: backoffMs(retry, Math.random()), exportDeadline, timer: undefined, resolve };
+      const pending: PendingRetry = {
+        result,
+        since: Date.now(),
+        backoff: backoffMs(retry, Math.random()),
+        exportDeadline,
+        timer: undefined,
+        resolve,
+      };
       this.pending.add(pending);
       this.schedule(pending);
     });

@@ -24,13 +24,21 @@ type AgentFactory = (protocol: string) => Promise<Agent>;
  * @example
  * const exporter = boundedStockExporter((httpAgentOptions) => new OTLPTraceExporter({ url, httpAgentOptions }), tls);
  */
-export function boundedStockExporter<T extends SpanExporter>(build: (httpAgentOptions: AgentFactory) => T, agentOptions: AgentOptions | undefined): T {
-  const { httpAgentFactoryFromOptions } = localRequire('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+export function boundedStockExporter<T extends SpanExporter>(
+  build: (httpAgentOptions: AgentFactory) => T,
+  agentOptions: AgentOptions | undefined,
+): T {
+  const { httpAgentFactoryFromOptions } = localRequire(
+    '@opentelemetry/otlp-exporter-base/node-http',
+  ) as typeof import('@opentelemetry/otlp-exporter-base/node-http');
   const state: ExportControlState = { control: RUNNING };
   const exporter = build(releasableAgentFactory(httpAgentFactoryFromOptions(agentOptions ?? { keepAlive: true }), state));
   let transport: BoundedRetryTransport | undefined;
   const delegate = (exporter as { _delegate?: unknown })._delegate;
-  const wrapped = typeof delegate === 'object' && delegate !== null && wrapStockHttpTransport(delegate, (http) => (transport = new BoundedRetryTransport(http, state)));
+  const wrapped =
+    typeof delegate === 'object' &&
+    delegate !== null &&
+    wrapStockHttpTransport(delegate, (http) => (transport = new BoundedRetryTransport(http, state)));
   if (wrapped && transport !== undefined) {
     const bounded = transport;
     Object.defineProperty(exporter, kExportControl, { value: (control: ExportControl) => bounded.setControl(control) });

@@ -26,8 +26,12 @@ let exporterClass: ExporterClass | undefined;
 function loadExporterClass(): ExporterClass {
   if (exporterClass) return exporterClass;
   const { OTLPExporterBase } = localRequire('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
-  const { convertLegacyHttpOptions, createOtlpHttpExportDelegate } = localRequire('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
-  const { TraceExporterMetricsHelper } = localRequire('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+  const { convertLegacyHttpOptions, createOtlpHttpExportDelegate } = localRequire(
+    '@opentelemetry/otlp-exporter-base/node-http',
+  ) as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  const { TraceExporterMetricsHelper } = localRequire(
+    '@opentelemetry/otlp-transformer',
+  ) as typeof import('@opentelemetry/otlp-transformer');
 
   // The stock OTLPTraceExporter of @opentelemetry/exporter-trace-otlp-proto with tracewire's serializer: the HTTP
   // transport (compression, headers, agent/TLS options, timeouts, concurrency limit) is the stock one, built from the
@@ -41,10 +45,17 @@ function loadExporterClass(): ExporterClass {
       const state: ExportControlState = { control: RUNNING };
       const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
       options.agentFactory = releasableAgentFactory(options.agentFactory, state);
-      const delegate = createOtlpHttpExportDelegate(options, tracewireTraceSerializer, COMPONENT_TYPE, TraceExporterMetricsHelper, config.selfObsMeterProvider);
+      const delegate = createOtlpHttpExportDelegate(
+        options,
+        tracewireTraceSerializer,
+        COMPONENT_TYPE,
+        TraceExporterMetricsHelper,
+        config.selfObsMeterProvider,
+      );
       let transport: BoundedRetryTransport | undefined;
       const wrapped = wrapStockHttpTransport(delegate, (http) => (transport = new BoundedRetryTransport(http, state)));
-      if (!wrapped) debug('the OTLP export delegate has an unexpected shape: exports keep the stock retries, unbounded by the shutdown timeout');
+      if (!wrapped)
+        debug('the OTLP export delegate has an unexpected shape: exports keep the stock retries, unbounded by the shutdown timeout');
       super(delegate);
       this.state = state;
       this.transport = transport;

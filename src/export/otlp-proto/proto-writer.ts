@@ -43,7 +43,6 @@ const HEX_PAIR = new Uint8Array(128 * 128);
   for (let hi = 0; hi < 128; hi++) for (let lo = 0; lo < 128; lo++) HEX_PAIR[(hi << 7) | lo] = (nibble[hi]! << 4) | nibble[lo]!;
 }
 
-
 /**
  * Strings up to this many UTF-16 units are copied by {@link writeAscii} (four characters per store) while ASCII:
  * up to here that beats the fixed cost of a call into V8's UTF-8 encoder (measured on node 20). Must stay <= 42
@@ -56,7 +55,8 @@ export const SHORT_STRING = 42;
 type Utf8Writer = (this: Buffer, str: string, offset: number) => number;
 /** `Buffer#utf8Write`: call as `utf8Write.call(buf, str, offset)`; returns the bytes written. @internal */
 export const utf8Write: Utf8Writer =
-  (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write ?? function write(this: Buffer, str: string, offset: number) {
+  (Buffer.prototype as unknown as { utf8Write?: Utf8Writer }).utf8Write ??
+  function write(this: Buffer, str: string, offset: number) {
     return this.write(str, offset);
   };
 

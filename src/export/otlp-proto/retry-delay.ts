@@ -51,7 +51,12 @@ export function canSucceedAtShutdown(result: ExportResponse): boolean {
  * During shutdown: the wait before retrying `result` (its Retry-After, else none), counted from `since`, or undefined
  * when it cannot succeed or the retry would start at or after `shutdownDeadline` (or past `exportDeadline`). @internal
  */
-export function retryDelayAtShutdown(result: ExportResponse, since: number, exportDeadline: number, shutdownDeadline: number): number | undefined {
+export function retryDelayAtShutdown(
+  result: ExportResponse,
+  since: number,
+  exportDeadline: number,
+  shutdownDeadline: number,
+): number | undefined {
   if (!canSucceedAtShutdown(result)) return undefined;
   const wait = Math.max(0, result.status === 'retryable' ? (result.retryInMillis ?? 0) : 0);
   const at = since + wait;

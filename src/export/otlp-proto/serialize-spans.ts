@@ -429,8 +429,10 @@ function reportSkipped(error: unknown, what = 'skipped a span it could not encod
   if (skippedReported) return;
   skippedReported = true;
   const reason = error instanceof Error ? error.message : String(error);
-  warn(`the OTLP encoder ${what} (${reason}). ` +
-    'Set TRACEWIRE_OTLP_ENCODER=stock to use the stock encoder, and please report the span that caused it.');
+  warn(
+    `the OTLP encoder ${what} (${reason}). ` +
+      'Set TRACEWIRE_OTLP_ENCODER=stock to use the stock encoder, and please report the span that caused it.',
+  );
 }
 
 /** One ScopeSpans with `spans` (all of one resource and scope); a span that cannot be encoded is skipped. */

@@ -13,7 +13,10 @@ interface StockDelegateShape {
 }
 
 const isTransport = (value: unknown): value is IExporterTransport =>
-  typeof value === 'object' && value !== null && typeof (value as IExporterTransport).send === 'function' && typeof (value as IExporterTransport).shutdown === 'function';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as IExporterTransport).send === 'function' &&
+  typeof (value as IExporterTransport).shutdown === 'function';
 
 /**
  * Replaces the retrying transport of a stock delegate with `wrap(http)`, where `http` is the stock single-request

@@ -20,7 +20,8 @@ export const tracewireTraceSerializer: ISerializer<ReadableSpan[], IExportTraceS
     return serializeSpans(spans);
   },
   deserializeResponse(data: Uint8Array): IExportTraceServiceResponse {
-    stockSerializer ??= (localRequire('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer')).ProtobufTraceSerializer;
+    stockSerializer ??= (localRequire('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer'))
+      .ProtobufTraceSerializer;
     return stockSerializer.deserializeResponse(data);
   },
 };

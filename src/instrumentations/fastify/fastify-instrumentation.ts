@@ -102,7 +102,10 @@ export class FastifyInstrumentation extends InstrumentationBase {
       if (route !== undefined && rpc?.type === RPCType.HTTP) rpc.route = route;
       const tracer = this.tracer;
       if (dropsChildrenOf(tracer, parentSpan)) return;
-      const attributes = route === undefined ? { 'fastify.type': 'request_handler' } : { [ATTR_HTTP_ROUTE]: route, 'fastify.name': route, 'fastify.type': 'request_handler' };
+      const attributes =
+        route === undefined
+          ? { 'fastify.type': 'request_handler' }
+          : { [ATTR_HTTP_ROUTE]: route, 'fastify.name': route, 'fastify.type': 'request_handler' };
       const span = tracer.startSpan(HANDLER_SPAN_NAME, { attributes }, parent);
       const call = new HandlerCall(span);
       message[kCall] = call;
@@ -123,7 +126,8 @@ function onEnd(message: HandlerMessage): void {
   if (message.async === true) return; // asyncEnd ends it
   if (message.reply.sent === true) call.end();
   // The handler returned without replying (it replies later): end with the response.
-  else if (!endAtResponseClose(message.reply.raw, call)) (message.reply.raw as { once?(event: string, fn: () => void): void } | undefined)?.once?.('close', () => call.end());
+  else if (!endAtResponseClose(message.reply.raw, call))
+    (message.reply.raw as { once?(event: string, fn: () => void): void } | undefined)?.once?.('close', () => call.end());
 }
 
 function onError(message: HandlerMessage): void {

@@ -53,7 +53,18 @@ const DURATION_OPTIONS: MetricOptions = Object.freeze({
 /** What the API's meter gives without a MeterProvider (one shared no-op instance): nothing to record. */
 const NOOP_HISTOGRAM: Histogram = createNoopMeter().createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, DURATION_OPTIONS);
 /** Request methods kept as they are in http.request.method; any other is `_OTHER` (HTTP semantic conventions). */
-const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  'QUERY',
+]);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Emit = (this: any, event: string | symbol, ...args: unknown[]) => boolean;
@@ -130,7 +141,10 @@ class ServerCall {
   /** The attributes of the request that instrumentation-http puts on its duration (built only to record it). */
   private metricAttributes(): Attributes {
     const upper = this.method.toUpperCase();
-    const attributes: Attributes = { [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(upper) ? upper : '_OTHER', [ATTR_URL_SCHEME]: this.scheme };
+    const attributes: Attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: KNOWN_METHODS.has(upper) ? upper : '_OTHER',
+      [ATTR_URL_SCHEME]: this.scheme,
+    };
     if (this.httpVersion) attributes[ATTR_NETWORK_PROTOCOL_VERSION] = this.httpVersion;
     return attributes;
   }
@@ -144,7 +158,9 @@ function recordDuration(durations: Histogram, start: number, attributes: Attribu
   } catch (error) {
     if (reportedRecordFailure) return;
     reportedRecordFailure = true;
-    warn(`could not record http.server.request.duration: ${(error as Error)?.message ?? String(error)}; the MeterProvider's histogram threw (reported once)`);
+    warn(
+      `could not record http.server.request.duration: ${(error as Error)?.message ?? String(error)}; the MeterProvider's histogram threw (reported once)`,
+    );
   }
 }
 
@@ -196,7 +212,7 @@ export class HttpServerInstrumentation extends InstrumentationBase {
    * without an initializer: InstrumentationBase's constructor sets it (through _updateMetricInstruments) before this
    * class's field initializers would run.
    */
-  private declare durations: Histogram | undefined;
+  declare private durations: Histogram | undefined;
 
   constructor(config: InstrumentationConfig = {}) {
     super('tracewire/http-server', VERSION, config);
@@ -279,7 +295,10 @@ export class HttpServerInstrumentation extends InstrumentationBase {
       // With durations, also for a request the sampler dropped: the route of its measurement comes from the framework.
       const rpc: RPCMetadata = { type: RPCType.HTTP, span };
       ctx = setRPCMetadata(ctx, rpc);
-      open = durations === undefined ? new ServerCall(span, true, rpc, method, scheme, '', undefined, 0) : new ServerCall(span, recording, rpc, method, scheme, request.httpVersion, durations, performance.now());
+      open =
+        durations === undefined
+          ? new ServerCall(span, true, rpc, method, scheme, '', undefined, 0)
+          : new ServerCall(span, recording, rpc, method, scheme, request.httpVersion, durations, performance.now());
     }
     // The same properties, in the same order, whether the request is sampled or not, so requests and responses keep
     // one object shape for the code of express and Node.js's http module.
@@ -302,7 +321,15 @@ export class HttpServerInstrumentation extends InstrumentationBase {
     const tracer = this.tracer;
     const attributesOf = scheme === 'http' ? httpRequestAttributes : httpsRequestAttributes;
     const startWithAttributesOf = (tracer as CapableTracer)[kStartSpanWithAttributesOf];
-    if (startWithAttributesOf !== undefined) return startWithAttributesOf.call(tracer, method, SERVER_SPAN, parent, attributesOf as (source: unknown) => Attributes, request as unknown);
+    if (startWithAttributesOf !== undefined)
+      return startWithAttributesOf.call(
+        tracer,
+        method,
+        SERVER_SPAN,
+        parent,
+        attributesOf as (source: unknown) => Attributes,
+        request as unknown,
+      );
     return tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: attributesOf(request) }, parent);
   }
 }

@@ -21,7 +21,11 @@ import { debug } from '../../internal/log.js';
  * path array is left as it is (one debug message), so routes may be incomplete but requests are served.
  * @internal
  */
-export const EXPRESS_LAYER_INTERNALS = Object.freeze({ applyPatch: '_applyPatch', original: '__original', layerPaths: '__ot_middlewares' } as const);
+export const EXPRESS_LAYER_INTERNALS = Object.freeze({
+  applyPatch: '_applyPatch',
+  original: '__original',
+  layerPaths: '__ot_middlewares',
+} as const);
 
 /** An express layer's handle, and the mark shimmer leaves on a wrapper. @internal */
 export type LayerHandle = ((this: unknown, ...args: unknown[]) => unknown) & { [EXPRESS_LAYER_INTERNALS.original]?: LayerHandle };
@@ -58,7 +62,9 @@ export function afterApplyPatch(Base: InstrumentationClass, after: AfterApplyPat
       try {
         after(this, layer, layerPath);
       } catch (error) {
-        debug(`express instrumentation: ${(error as Error)?.message ?? String(error)}; the instrumentation's own wrapper runs for this layer`);
+        debug(
+          `express instrumentation: ${(error as Error)?.message ?? String(error)}; the instrumentation's own wrapper runs for this layer`,
+        );
       }
     }
   };
@@ -74,7 +80,9 @@ export function untracedHandleOf(handle: LayerHandle): LayerHandle | undefined {
   if (typeof original === 'function') return original;
   if (!reportedOriginal) {
     reportedOriginal = true;
-    debug(`express instrumentation: a layer wrapper has no ${EXPRESS_LAYER_INTERNALS.original}; the instrumentation's own wrapper runs for such layers`);
+    debug(
+      `express instrumentation: a layer wrapper has no ${EXPRESS_LAYER_INTERNALS.original}; the instrumentation's own wrapper runs for such layers`,
+    );
   }
   return undefined;
 }

@@ -24,8 +24,10 @@ let loaded: InstrumentationHttpUtils | undefined;
 /** The upstream module, loaded on first use. Throws (at startup, from the instrumentation's construction) if it moved. @internal */
 export function instrumentationHttpUtils(): InstrumentationHttpUtils {
   if (loaded === undefined) {
-    loaded = loadUpstreamUtils<InstrumentationHttpUtils>('@opentelemetry/instrumentation-http', ['getIncomingRequestAttributes', 'setSpanWithError'], () =>
-      require('@opentelemetry/instrumentation-http/dist/utils.cjs'),
+    loaded = loadUpstreamUtils<InstrumentationHttpUtils>(
+      '@opentelemetry/instrumentation-http',
+      ['getIncomingRequestAttributes', 'setSpanWithError'],
+      () => require('@opentelemetry/instrumentation-http/dist/utils.cjs'),
     );
   }
   return loaded;

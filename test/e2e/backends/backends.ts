@@ -86,12 +86,17 @@ export class Backends {
 
   async startJaeger(): Promise<void> {
     this.writeSamplingStrategies({ default_strategy: { type: 'probabilistic', param: 1 } });
-    const r = this.launch('jaeger', join(BIN, `jaeger-${version('JAEGER')}`), [
-      `--set=extensions.jaeger_query.http.endpoint=127.0.0.1:${PORTS.jaegerQuery}`,
-      '--set=extensions.jaeger_query.grpc.endpoint=127.0.0.1:16685',
-      `--set=extensions.remote_sampling.file.path=${this.samplingStrategiesFile}`,
-      `--set=extensions.remote_sampling.http.endpoint=127.0.0.1:${PORTS.jaegerSampling}`,
-    ], { JAEGER_LISTEN_HOST: '127.0.0.1' });
+    const r = this.launch(
+      'jaeger',
+      join(BIN, `jaeger-${version('JAEGER')}`),
+      [
+        `--set=extensions.jaeger_query.http.endpoint=127.0.0.1:${PORTS.jaegerQuery}`,
+        '--set=extensions.jaeger_query.grpc.endpoint=127.0.0.1:16685',
+        `--set=extensions.remote_sampling.file.path=${this.samplingStrategiesFile}`,
+        `--set=extensions.remote_sampling.http.endpoint=127.0.0.1:${PORTS.jaegerSampling}`,
+      ],
+      { JAEGER_LISTEN_HOST: '127.0.0.1' },
+    );
     await this.ready(r, 'Jaeger', () => Backends.httpOk(`${JAEGER_URL}/api/services`));
   }
 
@@ -131,13 +136,21 @@ export class Backends {
     chmodSync(this.dir, 0o755);
     // initdb refuses to run as root: run it as the postgres user Debian's package creates.
     const asPostgres = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
-    const run = (cmd: string, args: string[]) => execFileSync(asPostgres[0] ?? cmd, asPostgres.length ? [...asPostgres.slice(1), cmd, ...args] : args, { stdio: 'pipe' });
+    const run = (cmd: string, args: string[]) =>
+      execFileSync(asPostgres[0] ?? cmd, asPostgres.length ? [...asPostgres.slice(1), cmd, ...args] : args, { stdio: 'pipe' });
     execFileSync('mkdir', ['-p', data]);
     if (asPostgres.length) execFileSync('chown', ['postgres:postgres', data]);
     run(`${this.pgBin}/initdb`, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8']);
     const r = this.launch('postgres', asPostgres.length ? '/usr/sbin/runuser' : `${this.pgBin}/postgres`, [
       ...(asPostgres.length ? ['-u', 'postgres', '--', `${this.pgBin}/postgres`] : []),
-      '-D', data, '-h', '127.0.0.1', '-p', String(PORTS.postgres), '-k', data,
+      '-D',
+      data,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(PORTS.postgres),
+      '-k',
+      data,
     ]);
     await this.ready(r, 'PostgreSQL', async () => {
       execFileSync(`${this.pgBin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(PORTS.postgres)], { stdio: 'ignore' });
@@ -148,7 +161,18 @@ export class Backends {
   async startRedis(): Promise<void> {
     const server = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
     if (!server) throw new Error('Redis is not installed: apt-get install redis-server (.ci/run does this)');
-    const r = this.launch('redis', server, ['--bind', '127.0.0.1', '--port', String(PORTS.redis), '--save', '', '--appendonly', 'no', '--dir', this.dir]);
+    const r = this.launch('redis', server, [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(PORTS.redis),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+    ]);
     await this.ready(r, 'Redis', async () => {
       execFileSync('redis-cli', ['-p', String(PORTS.redis), 'ping'], { stdio: 'ignore' });
       return true;
@@ -177,7 +201,11 @@ export class Backends {
    * Polls `check` until it returns a value (a throw counts as "not yet"); after `timeoutMs` fails with the last
    * error, `detail()` and the backends' logs.
    */
-  async until<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {}): Promise<T> {
+  async until<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    options: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {},
+  ): Promise<T> {
     const { timeoutMs = 30_000, intervalMs = 500, detail } = options;
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
@@ -190,11 +218,12 @@ export class Backends {
       }
       await new Promise((r) => setTimeout(r, intervalMs));
     }
-    throw new Error(`${what}: not found within ${timeoutMs / 1000} s (${String(last ?? 'no match')})${detail ? `; ${detail()}` : ''}\n${this.logs()}`);
+    throw new Error(
+      `${what}: not found within ${timeoutMs / 1000} s (${String(last ?? 'no match')})${detail ? `; ${detail()}` : ''}\n${this.logs()}`,
+    );
   }
 
   logs(): string {
     return this.running.map((r) => `--- ${r.name}\n${r.log().slice(-3000)}`).join('\n');
   }
 }
-

@@ -19,7 +19,14 @@ function sdkSpans() {
   const tracer = provider.getTracer('decode-test', '0.1.0');
   {
     const root = tracer.startSpan('GET /cart', { kind: SpanKind.SERVER });
-    root.setAttributes({ 'http.route': '/cart', 'http.response.status_code': 200, ratio: 0.25, cached: false, tags: ['a', 'b'], big: 2 ** 40 });
+    root.setAttributes({
+      'http.route': '/cart',
+      'http.response.status_code': 200,
+      ratio: 0.25,
+      cached: false,
+      tags: ['a', 'b'],
+      big: 2 ** 40,
+    });
     root.addEvent('cache miss', { key: 'cart:1' });
     const child = tracer.startSpan('load cart', { links: [{ context: root.spanContext() }] }, trace.setSpan(ROOT_CONTEXT, root));
     child.recordException(new TypeError('cart 7 is gone'));
@@ -33,7 +40,7 @@ function sdkSpans() {
 const comparable = (spans: ReturnType<typeof flattenSpans>) => spans.map(({ source: _source, ...rest }) => rest);
 
 describe('OTLP decoding', () => {
-  it('decodes the SDK exporter\'s protobuf into the same spans as its JSON', () => {
+  it("decodes the SDK exporter's protobuf into the same spans as its JSON", () => {
     const spans = sdkSpans();
     const fromProto = flattenSpans(decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(spans)!));
     const fromJson = flattenSpans(decodeOtlpJson(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8')));
@@ -67,25 +74,48 @@ describe('OTLP decoding', () => {
   });
 
   it('accepts protojson (base64 ids, enum names) as backends answer it', () => {
-    const request = decodeOtlpJson(JSON.stringify({
-      resourceSpans: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] },
-        scopeSpans: [{ scope: { name: 's' }, spans: [{
-          traceId: Buffer.from('4bf92f3577b34da6a3ce929d0e0e4736', 'hex').toString('base64'),
-          spanId: Buffer.from('00f067aa0ba902b7', 'hex').toString('base64'),
-          name: 'op', kind: 'SPAN_KIND_CLIENT', startTimeUnixNano: '1', endTimeUnixNano: 2,
-          status: { code: 'STATUS_CODE_ERROR' },
-        }] }],
-      }],
-    }));
-    expect(flattenSpans(request)[0]).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', kind: 3, statusCode: 2, service: 'api' });
+    const request = decodeOtlpJson(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] },
+            scopeSpans: [
+              {
+                scope: { name: 's' },
+                spans: [
+                  {
+                    traceId: Buffer.from('4bf92f3577b34da6a3ce929d0e0e4736', 'hex').toString('base64'),
+                    spanId: Buffer.from('00f067aa0ba902b7', 'hex').toString('base64'),
+                    name: 'op',
+                    kind: 'SPAN_KIND_CLIENT',
+                    startTimeUnixNano: '1',
+                    endTimeUnixNano: 2,
+                    status: { code: 'STATUS_CODE_ERROR' },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(flattenSpans(request)[0]).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      kind: 3,
+      statusCode: 2,
+      service: 'api',
+    });
   });
 
   it.each([
     ['not JSON', () => decodeOtlpJson('{"resourceSpans": [')],
     ['a JSON array', () => decodeOtlpJson('[]')],
     ['resourceSpans not an array', () => decodeOtlpJson('{"resourceSpans": 1}')],
-    ['a bad trace id', () => decodeOtlpJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"00f067aa0ba902b7"}]}]}]}')],
+    [
+      'a bad trace id',
+      () => decodeOtlpJson('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"00f067aa0ba902b7"}]}]}]}'),
+    ],
     ['random bytes as protobuf', () => decodeOtlpProtobuf(Buffer.from('this is not protobuf at all, just some text'))],
     ['truncated protobuf', () => decodeOtlpProtobuf(ProtobufTraceSerializer.serializeRequest(sdkSpans())!.subarray(0, 40))],
   ])('rejects %s with a one-line OtlpDecodeError', (_what, run) => {

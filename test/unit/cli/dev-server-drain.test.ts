@@ -13,8 +13,23 @@ function collect(): { stream: PassThrough; text: () => string } {
 }
 
 function otlpJson(traceId: string, name: string): string {
-  const span = { traceId, spanId: '00f067aa0ba902b7', name, kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000005000000', status: {} };
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] }, scopeSpans: [{ scope: { name: 't' }, spans: [span] }] }] });
+  const span = {
+    traceId,
+    spanId: '00f067aa0ba902b7',
+    name,
+    kind: 2,
+    startTimeUnixNano: '1700000000000000000',
+    endTimeUnixNano: '1700000000005000000',
+    status: {},
+  };
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+        scopeSpans: [{ scope: { name: 't' }, spans: [span] }],
+      },
+    ],
+  });
 }
 
 describe('tracewire dev at Ctrl-C', () => {
@@ -31,10 +46,25 @@ describe('tracewire dev at Ctrl-C', () => {
     const out = collect();
     const err = collect();
     const server = await startDevServer({
-      host: '127.0.0.1', port: 0, portIsExplicit: true, quietMs: 3_600_000, summary: false, out: out.stream, err: err.stream, paint, barWidth: 20,
+      host: '127.0.0.1',
+      port: 0,
+      portIsExplicit: true,
+      quietMs: 3_600_000,
+      summary: false,
+      out: out.stream,
+      err: err.stream,
+      paint,
+      barWidth: 20,
     });
-    for (const [traceId, name] of [['4bf92f3577b34da6a3ce929d0e0e4736', 'poison'], ['5bf92f3577b34da6a3ce929d0e0e4736', 'GET /fine']]) {
-      const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: otlpJson(traceId, name), headers: { 'content-type': 'application/json' } });
+    for (const [traceId, name] of [
+      ['4bf92f3577b34da6a3ce929d0e0e4736', 'poison'],
+      ['5bf92f3577b34da6a3ce929d0e0e4736', 'GET /fine'],
+    ]) {
+      const res = await fetch(`${server.url}/v1/traces`, {
+        method: 'POST',
+        body: otlpJson(traceId, name),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(200);
     }
     await expect(server.close()).resolves.toBeUndefined();

@@ -22,7 +22,16 @@ async function start(options: Partial<DevServerOptions> = {}): Promise<{ server:
   out.on('data', (c: Buffer) => (outText += c.toString()));
   err.on('data', (c: Buffer) => (errText += c.toString()));
   const server = await startDevServer({
-    host: '127.0.0.1', port: 0, portIsExplicit: true, quietMs: 50, summary: false, out, err, paint: createPainter(false), barWidth: 20, ...options,
+    host: '127.0.0.1',
+    port: 0,
+    portIsExplicit: true,
+    quietMs: 50,
+    summary: false,
+    out,
+    err,
+    paint: createPainter(false),
+    barWidth: 20,
+    ...options,
   });
   servers.push(server);
   return { server, out: () => outText, err: () => errText };
@@ -40,21 +49,42 @@ function stalledUpload(port: number, declared: number, body: Buffer): Promise<st
     });
     socket.on('error', () => undefined);
     socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
-    socket.write(`POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n`);
+    socket.write(
+      `POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\ncontent-length: ${declared}\r\n\r\n`,
+    );
     if (body.length > 0) socket.write(body);
   });
 }
 
 const normalTrace = JSON.stringify({
-  resourceSpans: [{
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'normal' } }] },
-    scopeSpans: [{ scope: { name: 't' }, spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'still served', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }],
-  }],
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'normal' } }] },
+      scopeSpans: [
+        {
+          scope: { name: 't' },
+          spans: [
+            {
+              traceId: '0af7651916cd43dd8448eb211c80319c',
+              spanId: 'b7ad6b7169203331',
+              name: 'still served',
+              startTimeUnixNano: '1',
+              endTimeUnixNano: '2',
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 
 async function postNormal(server: DevServer, { retries = 0 } = {}): Promise<number> {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', body: normalTrace, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      body: normalTrace,
+      headers: { 'content-type': 'application/json' },
+    });
     await res.arrayBuffer();
     if (res.status !== 503 || attempt >= retries) return res.status;
     await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after')) * 1000));

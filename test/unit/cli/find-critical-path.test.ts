@@ -35,7 +35,7 @@ describe('findCriticalPath', () => {
     expect(bottleneck).toBe('slow');
   });
 
-  it('chains sequential children, and counts the gaps between them as the parent\'s own time', () => {
+  it("chains sequential children, and counts the gaps between them as the parent's own time", () => {
     const { names, self, bottleneck } = analyse([
       span({ id: 'root', service: 'a', start: 0, end: 100 }),
       span({ id: 'one', parent: 'root', service: 'a', start: 0, end: 20 }),
@@ -58,7 +58,7 @@ describe('findCriticalPath', () => {
     expect(names).toEqual(['root', 'a', 'b', 'c']);
   });
 
-  it('clamps a child that outlives its parent to the parent\'s end', () => {
+  it("clamps a child that outlives its parent to the parent's end", () => {
     const { self } = analyse([
       span({ id: 'root', service: 'a', start: 0, end: 50 }),
       span({ id: 'bg', parent: 'root', service: 'a', start: 10, end: 200 }),

@@ -31,7 +31,8 @@ export function span(spec: SpanSpec): DevSpan {
     statusMessage: '',
     service: spec.service,
     attributes: {},
-    events: spec.error === undefined ? [] : [{ name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': spec.error } }],
+    events:
+      spec.error === undefined ? [] : [{ name: 'exception', attributes: { 'exception.type': 'Error', 'exception.message': spec.error } }],
   };
 }
 

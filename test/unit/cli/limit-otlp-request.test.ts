@@ -20,17 +20,33 @@ const kv = (key: string, value: string) => ({ key, value: { stringValue: value }
 describe('limitOtlpRequest (ingest limits of tracewire dev)', () => {
   it('cuts every string to 8192 characters and every list to 128 entries, as the SDK limits do, and counts the cuts', () => {
     const long = 'x'.repeat(100_000);
-    const request = decodeOtlpJson(JSON.stringify({
-      resourceSpans: [{
-        resource: { attributes: [kv('service.name', 'api'), kv('blob', long)] },
-        scopeSpans: [{ scope: { name: long }, spans: [{
-          traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: long,
-          attributes: [...Array.from({ length: 200 }, (_, i) => kv(`a${i}`, 'v')), { key: 'list', value: { arrayValue: { values: Array.from({ length: 300 }, () => ({ stringValue: long })) } } }],
-          events: Array.from({ length: 130 }, () => ({ name: 'e', attributes: [kv(long, long)] })),
-          status: { code: 2, message: long },
-        }] }],
-      }],
-    }));
+    const request = decodeOtlpJson(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [kv('service.name', 'api'), kv('blob', long)] },
+            scopeSpans: [
+              {
+                scope: { name: long },
+                spans: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319c',
+                    spanId: 'b7ad6b7169203331',
+                    name: long,
+                    attributes: [
+                      ...Array.from({ length: 200 }, (_, i) => kv(`a${i}`, 'v')),
+                      { key: 'list', value: { arrayValue: { values: Array.from({ length: 300 }, () => ({ stringValue: long })) } } },
+                    ],
+                    events: Array.from({ length: 130 }, () => ({ name: 'e', attributes: [kv(long, long)] })),
+                    status: { code: 2, message: long },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const cuts = limitOtlpRequest(request, INGEST_LIMITS);
     const rs = request.resourceSpans[0]!;
     const span = rs.scopeSpans[0]!.spans[0]!;
@@ -45,9 +61,26 @@ describe('limitOtlpRequest (ingest limits of tracewire dev)', () => {
   });
 
   it('never splits a surrogate pair, and leaves a request within the limits unchanged', () => {
-    const request = decodeOtlpJson(JSON.stringify({
-      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'ok', attributes: [kv('emoji', `${'x'.repeat(8191)}😀😀`)] }] }] }],
-    }));
+    const request = decodeOtlpJson(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319c',
+                    spanId: 'b7ad6b7169203331',
+                    name: 'ok',
+                    attributes: [kv('emoji', `${'x'.repeat(8191)}😀😀`)],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const before = JSON.stringify(request);
     expect(limitOtlpRequest(request, { maxStringLength: 100_000, maxListLength: 128 })).toEqual({ strings: 0, entries: 0 });
     expect(JSON.stringify(request)).toBe(before);
@@ -63,9 +96,23 @@ describe('limitOtlpRequest (ingest limits of tracewire dev)', () => {
     expect(decoded.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes).toHaveLength(128);
     expect(limits.skipped).toBe(1_000_000 - 128);
 
-    const json = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
-      traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', attributes: Array.from({ length: 1000 }, (_, i) => kv(`k${i}`, 'v')),
-    }] }] }] });
+    const json = JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: 'b7ad6b7169203331',
+                  attributes: Array.from({ length: 1000 }, (_, i) => kv(`k${i}`, 'v')),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     const jsonLimits: DecodeLimits = { maxSpans: 10, maxListLength: 128, skipped: 0 };
     expect(decodeOtlpJson(json, jsonLimits).resourceSpans[0]!.scopeSpans[0]!.spans[0]!.attributes).toHaveLength(128);
     expect(jsonLimits.skipped).toBe(1000 - 128);
@@ -76,6 +123,8 @@ describe('limitOtlpRequest (ingest limits of tracewire dev)', () => {
     expect(() => decodeOtlpProtobuf(request([ids, ids, ids, ids]), limits)).toThrow(OtlpTooManySpansError);
     expect(decodeOtlpProtobuf(request([ids, ids, ids]), limits).resourceSpans[0]!.scopeSpans[0]!.spans).toHaveLength(3);
     const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
-    expect(() => decodeOtlpJson(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span, span] }, { spans: [span, span] }] }] }), limits)).toThrow(/more than 3 spans in one request/);
+    expect(() =>
+      decodeOtlpJson(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span, span] }, { spans: [span, span] }] }] }), limits),
+    ).toThrow(/more than 3 spans in one request/);
   });
 });

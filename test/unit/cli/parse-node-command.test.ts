@@ -6,8 +6,19 @@ describe('parseNodeCommand', () => {
   it.each([
     [['node', '--import', 'tracewire/register', 'app.mjs'], 'app.mjs', [['--import', 'tracewire/register']]],
     [['/usr/local/bin/node', '--import=tracewire/register', 'app.mjs', '--port', '3000'], 'app.mjs', [['--import', 'tracewire/register']]],
-    [['node', '-r', 'tracewire/register', '--enable-source-maps', 'dist/server.js'], 'dist/server.js', [['--require', 'tracewire/register']]],
-    [['--env-file', '.env', '--require=dotenv/config', '--import', 'tracewire/register', 'app.mjs'], 'app.mjs', [['--require', 'dotenv/config'], ['--import', 'tracewire/register']]],
+    [
+      ['node', '-r', 'tracewire/register', '--enable-source-maps', 'dist/server.js'],
+      'dist/server.js',
+      [['--require', 'tracewire/register']],
+    ],
+    [
+      ['--env-file', '.env', '--require=dotenv/config', '--import', 'tracewire/register', 'app.mjs'],
+      'app.mjs',
+      [
+        ['--require', 'dotenv/config'],
+        ['--import', 'tracewire/register'],
+      ],
+    ],
     [['node', '--title', 'api', '--', '-weird-name.js'], '-weird-name.js', []],
     [['node', 'server.mjs', '--import', 'tracewire/register'], 'server.mjs', []],
   ])('%j', (argv, script, preloads) => {

@@ -22,9 +22,25 @@ function analyse(spans: DevSpan[]): { tree: TraceTree; path: CriticalPath; text:
 }
 
 /** Everything the analysis decides, as plain data, in the order it was decided. */
-function decisions(tree: TraceTree, path: { nodes: ReadonlySet<TraceTree['nodes'][number]>; selfTime: ReadonlyMap<TraceTree['nodes'][number], number>; bottleneck?: TraceTree['nodes'][number] }) {
+function decisions(
+  tree: TraceTree,
+  path: {
+    nodes: ReadonlySet<TraceTree['nodes'][number]>;
+    selfTime: ReadonlyMap<TraceTree['nodes'][number], number>;
+    bottleneck?: TraceTree['nodes'][number];
+  },
+) {
   return {
-    nodes: tree.nodes.map((n) => [n.span.spanId, n.depth, n.start, n.end, n.skew, n.parentMissing, n.parent?.span.spanId, n.children.map((c) => c.span.spanId)]),
+    nodes: tree.nodes.map((n) => [
+      n.span.spanId,
+      n.depth,
+      n.start,
+      n.end,
+      n.skew,
+      n.parentMissing,
+      n.parent?.span.spanId,
+      n.children.map((c) => c.span.spanId),
+    ]),
     roots: tree.roots.map((r) => r.span.spanId),
     services: tree.services,
     duration: tree.duration,
@@ -130,7 +146,7 @@ describe('the dev receiver does no quadratic work', () => {
   });
 });
 
-describe('the dev receiver\'s output is bounded relative to its input', () => {
+describe("the dev receiver's output is bounded relative to its input", () => {
   it('prints a 3,500-level chain in at most 1,000 rows of bounded width (under 200 KB)', () => {
     const { text } = analyse(chain(3500));
     expect(bytes(text)).toBeLessThan(200_000);

@@ -10,7 +10,10 @@ describe('RedSummary against hostile senders', () => {
   it('stays bounded: beyond 100 services and 1000 operations, new ones are counted in "(other …)" rows, and every request is still counted', () => {
     const red = new RedSummary();
     for (let i = 0; i < 3000; i++) {
-      const root: DevSpan = { ...span({ id: 'root', service: `svc-${i % 300}`, name: `GET /item/${i}`, start: 0, end: 1 }), traceId: traceOf(i + 1) };
+      const root: DevSpan = {
+        ...span({ id: 'root', service: `svc-${i % 300}`, name: `GET /item/${i}`, start: 0, end: 1 }),
+        traceId: traceOf(i + 1),
+      };
       red.addTrace(buildTraceTree([root]));
     }
     const report = red.report();
@@ -26,7 +29,11 @@ describe('RedSummary against hostile senders', () => {
     const red = new RedSummary();
     const children = (t: number, count: number): DevSpan[] => [
       { ...span({ id: 'root', service: 's', start: 0, end: 1 }), traceId: traceOf(t) },
-      ...Array.from({ length: count }, (_, i): DevSpan => ({ ...span({ id: 'root', parent: 'root', service: 's', start: 0, end: 1 }), spanId: (i + 1).toString(16).padStart(16, '0'), traceId: traceOf(t) })),
+      ...Array.from({ length: count }, (_, i): DevSpan => ({
+        ...span({ id: 'root', parent: 'root', service: 's', start: 0, end: 1 }),
+        spanId: (i + 1).toString(16).padStart(16, '0'),
+        traceId: traceOf(t),
+      })),
     ];
     for (let t = 1; t <= 30; t++) red.addTrace(buildTraceTree(children(t, 10_000)));
     const counted = (red as unknown as { counted: Map<string, Set<string>> }).counted;

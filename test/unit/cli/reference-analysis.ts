@@ -119,7 +119,11 @@ function walk(node: TraceNode, windowEnd: number, onPath: Set<TraceNode>, selfTi
   selfTime.set(node, self);
 }
 
-export function referenceCriticalPath(tree: TraceTree): { nodes: Set<TraceNode>; selfTime: Map<TraceNode, number>; bottleneck: TraceNode | undefined } {
+export function referenceCriticalPath(tree: TraceTree): {
+  nodes: Set<TraceNode>;
+  selfTime: Map<TraceNode, number>;
+  bottleneck: TraceNode | undefined;
+} {
   const onPath = new Set<TraceNode>();
   const selfTime = new Map<TraceNode, number>();
   let root = tree.roots.find((r) => !r.parentMissing);

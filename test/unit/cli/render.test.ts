@@ -119,7 +119,11 @@ describe('RED summary', () => {
     expect(report.traces).toBe(1);
     expect(report.spans).toBe(5);
     expect(report.services.map((s) => [s.service, s.requests])).toEqual([
-      ['api-gateway', 1], ['auth-service', 1], ['database', 1], ['frontend', 1], ['user-service', 1],
+      ['api-gateway', 1],
+      ['auth-service', 1],
+      ['database', 1],
+      ['frontend', 1],
+      ['user-service', 1],
     ]);
   });
 

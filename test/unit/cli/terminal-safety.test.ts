@@ -26,11 +26,21 @@ const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u20
 const OUR_COLOURS = /\u001b\[\d+m/g;
 
 function hostileTrace(): DevSpan[] {
-  const root = span({ id: 'root', service: `shop${HOSTILE.title}`, name: `GET /${EVERYTHING}`, start: 0, end: 100, error: 'replaced below' });
+  const root = span({
+    id: 'root',
+    service: `shop${HOSTILE.title}`,
+    name: `GET /${EVERYTHING}`,
+    start: 0,
+    end: 100,
+    error: 'replaced below',
+  });
   const child = span({ id: 'child', parent: 'root', service: `db${HOSTILE.clear}`, name: `SELECT ${HOSTILE.link}`, start: 10, end: 90 });
   const other = span({ id: 'other', parent: 'root', service: 'pay', name: `x${HOSTILE.csi}`, start: 5, end: 8 });
   return [
-    { ...root, events: [{ name: 'exception', attributes: { 'exception.type': `Err${HOSTILE.bidi}`, 'exception.message': `boom${EVERYTHING}` } }] },
+    {
+      ...root,
+      events: [{ name: 'exception', attributes: { 'exception.type': `Err${HOSTILE.bidi}`, 'exception.message': `boom${EVERYTHING}` } }],
+    },
     child,
     { ...other, statusCode: 2, statusMessage: `declined${HOSTILE.fakeLine}${HOSTILE.clear}` },
   ];

@@ -7,7 +7,11 @@ const traceOf = (n: number): string => n.toString(16).padStart(32, '0');
 /** `count` spans of trace `n`: a root, then children (ids c1, c2, …), each with `attributeChars` characters of attributes. */
 function spansOf(n: number, count: number, { from = 0, root = true, attributeChars = 0 } = {}): DevSpan[] {
   return Array.from({ length: count }, (_, i): DevSpan => ({
-    ...span(root && from + i === 0 ? { id: 'root', service: 's', start: 0, end: 1 } : { id: `c${from + i}`, parent: 'root', service: 's', start: 0, end: 1 }),
+    ...span(
+      root && from + i === 0
+        ? { id: 'root', service: 's', start: 0, end: 1 }
+        : { id: `c${from + i}`, parent: 'root', service: 's', start: 0, end: 1 },
+    ),
     traceId: traceOf(n),
     attributes: attributeChars > 0 ? { blob: 'x'.repeat(attributeChars) } : ({} as Record<string, string>),
   }));
@@ -80,7 +84,12 @@ describe('TraceAssembler', () => {
 
   it('one trace cannot starve the others: beyond its fair share (maxTraceSpans) its spans are dropped, reported once, and a normal trace is still released', () => {
     const limits: Array<[AssemblerLimit, string]> = [];
-    const a = new TraceAssembler({ quietMs: 100, maxPendingSpans: 1000, maxTraceSpans: 100, onLimit: (limit, traceId) => limits.push([limit, traceId]) });
+    const a = new TraceAssembler({
+      quietMs: 100,
+      maxPendingSpans: 1000,
+      maxTraceSpans: 100,
+      onLimit: (limit, traceId) => limits.push([limit, traceId]),
+    });
     a.add(spansOf(1, 1000), 0); // the hog: a root and 999 children, one more than the waiting room holds
     a.add(spansOf(2, 1), 50);
     expect(a.dropped).toBe(900);
@@ -88,7 +97,10 @@ describe('TraceAssembler', () => {
     a.add(spansOf(1, 1, { from: 5000, root: false }), 100); // dropped too: it neither counts nor keeps the hog open
     expect(a.dropped).toBe(901);
     const released = a.due(150);
-    expect(released.map((t) => [t.traceId, t.spans.length])).toEqual([[traceOf(1), 100], [traceOf(2), 1]]);
+    expect(released.map((t) => [t.traceId, t.spans.length])).toEqual([
+      [traceOf(1), 100],
+      [traceOf(2), 1],
+    ]);
     a.add(spansOf(1, 1, { from: 6000, root: false }), 200); // a printed trace at its limit is not opened again
     expect(a.size).toBe(0);
     expect(limits).toHaveLength(1);
@@ -96,7 +108,12 @@ describe('TraceAssembler', () => {
 
   it('when waiting traces fill the room, the oldest is released early, marked evicted and reported, and the new trace is kept', () => {
     const limits: Array<[AssemblerLimit, string]> = [];
-    const a = new TraceAssembler({ quietMs: 100, maxPendingSpans: 10, maxTraceSpans: 5, onLimit: (limit, traceId) => limits.push([limit, traceId]) });
+    const a = new TraceAssembler({
+      quietMs: 100,
+      maxPendingSpans: 10,
+      maxTraceSpans: 5,
+      onLimit: (limit, traceId) => limits.push([limit, traceId]),
+    });
     a.add(spansOf(1, 5), 0);
     a.add(spansOf(2, 5), 10);
     a.add(spansOf(3, 1), 20);
@@ -106,7 +123,10 @@ describe('TraceAssembler', () => {
     const [early] = a.due(30); // released at once, before its quiet period
     expect(early).toMatchObject({ traceId: traceOf(1), evicted: true });
     expect(early!.spans).toHaveLength(5);
-    expect(a.due(120).map((t) => [t.traceId, t.evicted])).toEqual([[traceOf(2), false], [traceOf(3), false]]);
+    expect(a.due(120).map((t) => [t.traceId, t.evicted])).toEqual([
+      [traceOf(2), false],
+      [traceOf(3), false],
+    ]);
   });
 
   it('is bounded in bytes: a trace holds at most maxTraceBytes, the waiting room maxPendingBytes, remembered traces maxRememberedBytes', () => {
