@@ -7,7 +7,6 @@ import type { ExportStats } from '../export/batch-processor.js';
 import { createBatchProcessors } from '../export/create-exporters.js';
 import { loadInstrumentations } from '../instrumentations/load-instrumentations.js';
 import { hookLaterImports } from '../register/hook-later-imports.js';
-import type { ExportControl } from '../internal/export-control.js';
 import { globalState } from '../internal/global-state.js';
 import { debug, warn } from '../internal/log.js';
 import { maskUrl } from '../internal/mask-url.js';
@@ -17,7 +16,7 @@ import { createPipeline } from './create-pipeline.js';
 import { createResource } from './create-resource.js';
 import { TracewireTracerProvider } from './tracewire-tracer-provider.js';
 import { diagnoseConfig, diagnoseRuntime } from '../config/diagnose-config.js';
-import { installShutdownHandlers, withTimeout } from './install-shutdown-handlers.js';
+import { startLifecycle, type RunningParts } from './tracing-lifecycle.js';
 import { LOG_LEVELS, resolveOptions } from './resolve-options.js';
 import { appRoot } from './app-root.js';
 
@@ -49,6 +48,60 @@ function disabledHandle(config: ResolvedConfig): TracingHandle {
     },
     stats: () => ({ exported: 0, dropped: 0, failed: 0, queued: 0 }),
   });
+}
+
+/**
+ * Registers tracewire's context manager, propagator and tracer provider (each only where no other SDK registered one
+ * first, with a warning otherwise), and loads and enables the instrumentations of the libraries the app has installed.
+ */
+function startTracing(config: ResolvedConfig, root: string): RunningParts {
+  for (const problem of [...diagnoseConfig(config), ...diagnoseRuntime(root)]) warn(problem);
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const ownsContext = context.setGlobalContextManager(contextManager);
+  if (!ownsContext) warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
+  const pipeline = createPipeline(config);
+  const ownsPropagator = propagation.setGlobalPropagator(pipeline.propagator);
+
+  // Instrumentations first: they must patch http before the exporter's transport loads it.
+  const instrumentations: Instrumentation[] = loadInstrumentations(
+    config.instrumentations,
+    root,
+    pipeline.instrumentationConfigs,
+    config.httpServer,
+  );
+
+  const batchProcessors = createBatchProcessors(config);
+  const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);
+  const provider = new TracewireTracerProvider({
+    resource: createResource(config),
+    sampler: sampling.sampler,
+    spanLimits: { ...config.spanLimits },
+    spanProcessors: sampling.processors,
+    contextManager: ownsContext ? contextManager : undefined,
+  });
+  const ownsProvider = trace.setGlobalTracerProvider(provider);
+  if (!ownsProvider) {
+    warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
+  }
+  for (const instrumentation of instrumentations) {
+    try {
+      instrumentation.setTracerProvider(provider);
+      instrumentation.enable();
+    } catch (error) {
+      warn(`could not enable instrumentation ${instrumentation.instrumentationName}: ${(error as Error).message}`);
+    }
+  }
+  // Without --import/--require tracewire/register: what the app imports from now on is instrumented too.
+  hookLaterImports(instrumentations, import.meta.url);
+  return {
+    config,
+    provider,
+    batchProcessors,
+    instrumentations,
+    contextManager,
+    owns: { provider: ownsProvider, propagator: ownsPropagator, context: ownsContext },
+  };
 }
 
 /**
@@ -93,122 +146,13 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     return handle;
   }
 
-  const root = appRoot();
-  for (const problem of [...diagnoseConfig(config), ...diagnoseRuntime(root)]) warn(problem);
-
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  const ownsContext = context.setGlobalContextManager(contextManager);
-  if (!ownsContext) {
-    warn('another OpenTelemetry SDK already registered a context manager; tracewire will use it.');
-  }
-  const pipeline = createPipeline(config);
-  const ownsPropagator = propagation.setGlobalPropagator(pipeline.propagator);
-
-  // Instrumentations first: they must patch http before the exporter's transport loads it.
-  const instrumentations: Instrumentation[] = loadInstrumentations(
-    config.instrumentations,
-    root,
-    pipeline.instrumentationConfigs,
-    config.httpServer,
-  );
-
-  const batchProcessors = createBatchProcessors(config);
-  const sampling = createSampler(config, [...pipeline.firstProcessors, ...config.spanProcessors, ...batchProcessors]);
-  const provider = new TracewireTracerProvider({
-    resource: createResource(config),
-    sampler: sampling.sampler,
-    spanLimits: { ...config.spanLimits },
-    spanProcessors: sampling.processors,
-    contextManager: ownsContext ? contextManager : undefined,
-  });
-  const ownsGlobalProvider = trace.setGlobalTracerProvider(provider);
-  if (!ownsGlobalProvider) {
-    warn('another OpenTelemetry SDK already registered a tracer provider; spans from the global API go there, not to tracewire.');
-  }
-  for (const instrumentation of instrumentations) {
-    try {
-      instrumentation.setTracerProvider(provider);
-      instrumentation.enable();
-    } catch (error) {
-      warn(`could not enable instrumentation ${instrumentation.instrumentationName}: ${(error as Error).message}`);
-    }
-  }
-  // Without --import/--require tracewire/register: what the app imports from now on is instrumented too.
-  hookLaterImports(instrumentations, import.meta.url);
-
-  let removeHandlers: (() => void) | undefined;
-  /** One line when a flush at shutdown or exit did not finish in time, then the dropped and failed totals. */
-  let reportedTimeout = false;
-  const reportTimeout = (where: string): void => {
-    // The signal path and shutdown() bound the same flush: one report.
-    if (reportedTimeout) return;
-    reportedTimeout = true;
-    const pending = batchProcessors.reduce((n, p) => n + p.pendingSpans(), 0);
-    warn(
-      `${where}: the span flush did not finish within ${config.shutdownTimeoutMs} ms (TRACEWIRE_SHUTDOWN_TIMEOUT); ` +
-        `${pending} spans (queued spans and the batch in flight) were not exported. Remedy: check the collector, or raise TRACEWIRE_SHUTDOWN_TIMEOUT.`,
-    );
-    // The spans not exported are counted above: the totals line gives the dropped and failed ones.
-    for (const processor of batchProcessors) processor.reportTotals(false);
-  };
-  const reportTotals = (): void => {
-    for (const processor of batchProcessors) processor.reportTotals();
-  };
-  // With tracewire's exit handling installed, exports do not keep the process alive (so beforeExit comes even while
-  // one is in flight, and its flush waits for it, bounded); without it, they do, as the stock exporters' do.
-  const letProcessExit = config.shutdownSignals !== false;
-  const running: ExportControl = Object.freeze({ letProcessExit, shutdownDeadline: undefined });
-  const setExportControl = (control: ExportControl): void => {
-    for (const processor of batchProcessors) processor.setExportControl(control);
-  };
-  if (letProcessExit) setExportControl(running);
-  /**
-   * From now on, exports retry only what can succeed within the shutdown bound (a refused connection fails at once),
-   * and none keeps the process alive past it: the bound's own timer holds it while the flush runs.
-   */
-  const beginShutdown = (): void => setExportControl({ letProcessExit: true, shutdownDeadline: Date.now() + config.shutdownTimeoutMs });
-  let shutdownPromise: Promise<void> | undefined;
-  const forceFlush = (): Promise<void> => provider.forceFlush().catch((error: unknown) => debug(`forceFlush failed: ${String(error)}`));
-  /** The flush at beforeExit or on a signal the app handles: bounded like shutdown; normal retries again after it. */
-  const flushAtExit = (): Promise<void> => {
-    beginShutdown();
-    return forceFlush().finally(() => {
-      if (shutdownPromise === undefined) setExportControl(running);
-    });
-  };
-  const shutdown = (): Promise<void> => {
-    shutdownPromise ??= (async () => {
-      beginShutdown();
-      removeHandlers?.();
-      for (const instrumentation of instrumentations) {
-        try {
-          instrumentation.disable();
-        } catch {
-          // Disabling is best effort.
-        }
-      }
-      if ((await withTimeout(provider.shutdown(), config.shutdownTimeoutMs)) === 'timeout') reportTimeout('shutdown');
-      if (state.tracer === handle.tracer) state.tracer = undefined;
-      if (state.contextManager === contextManager) state.contextManager = undefined;
-      // Only the globals tracewire registered: another SDK's provider, propagator or context manager keeps working.
-      if (ownsGlobalProvider) trace.disable();
-      if (ownsPropagator) propagation.disable();
-      if (ownsContext) context.disable();
-      else contextManager.disable();
-      if (state.handle === handle) state.handle = undefined;
-    })();
-    return shutdownPromise;
-  };
-  if (config.shutdownSignals !== false) {
-    removeHandlers = installShutdownHandlers(
-      { flush: flushAtExit, shutdown, reportTimeout, reportTotals },
-      config.shutdownSignals,
-      config.shutdownTimeoutMs,
-    );
-  }
-
+  const parts = startTracing(config, appRoot());
+  const tracer = parts.provider.getTracer('tracewire', VERSION);
+  // The lifecycle asks for the handle only at shutdown, after it exists.
+  const { forceFlush, shutdown } = startLifecycle(parts, tracer, () => handle);
+  const { batchProcessors } = parts;
   const handle: TracingHandle = Object.freeze({
-    tracer: provider.getTracer('tracewire', VERSION),
+    tracer,
     config,
     enabled: true,
     forceFlush,
@@ -226,10 +170,10 @@ export function initTracing(options: TracewireOptions = {}): TracingHandle {
     },
   });
   state.handle = handle;
-  if (ownsGlobalProvider) state.tracer = handle.tracer;
-  if (ownsContext) state.contextManager = contextManager;
+  if (parts.owns.provider) state.tracer = handle.tracer;
+  if (parts.owns.context) state.contextManager = parts.contextManager;
   debug(
-    `tracing started: service ${config.serviceName}, ${instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${maskUrl(config.tracesEndpoint)} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`,
+    `tracing started: service ${config.serviceName}, ${parts.instrumentations.length} instrumentations, exporting to ${config.exporters.map((e) => (e === 'otlp' ? `${maskUrl(config.tracesEndpoint)} (${config.protocol})` : typeof e === 'string' ? e : e.constructor?.name)).join(', ') || 'nowhere'}`,
   );
   return handle;
 }
