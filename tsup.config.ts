@@ -2,26 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
+import { CHUNKED } from './src/instrumentations/chunked-instrumentations.js';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 const packageRequire = createRequire(import.meta.url);
-/** Keep in sync with CHUNKED in src/instrumentations/bundled-instrumentations.ts (test/integration/startup-loads.test.ts checks it). */
-const CHUNKED_INSTRUMENTATIONS = [
-  'amqplib',
-  'dns',
-  'express',
-  'fs',
-  'graphql',
-  'grpc',
-  'ioredis',
-  'kafkajs',
-  'koa',
-  'mongodb',
-  'mysql2',
-  'net',
-  'pg',
-  'redis',
-];
 const shared = {
   outDir: 'dist',
   target: 'node22',
@@ -140,10 +124,7 @@ export default defineConfig([
     ...shared,
     dts: false,
     entry: Object.fromEntries(
-      CHUNKED_INSTRUMENTATIONS.map((name) => [
-        `instrumentations/${name}`,
-        packageRequire.resolve(`@opentelemetry/instrumentation-${name}`),
-      ]),
+      CHUNKED.map((name) => [`instrumentations/${name}`, packageRequire.resolve(`@opentelemetry/instrumentation-${name}`)]),
     ),
     format: ['cjs'],
     noExternal: [/^@opentelemetry\/(?!api(\/|$)|instrumentation$|core$|semantic-conventions$)/],

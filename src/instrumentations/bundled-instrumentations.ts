@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { join } from 'node:path';
 import { compileCommonJs } from '../internal/node-module-internals.js';
+import { CHUNKED } from './chunked-instrumentations.js';
 
 /**
  * How the CommonJS register build (`tracewire/register`, see tsup.config.ts) gets the instrumentation packages,
@@ -17,22 +18,6 @@ import { compileCommonJs } from '../internal/node-module-internals.js';
  * @opentelemetry/api and import-in-the-middle stay external everywhere (one shared copy each).
  * @internal
  */
-export const CHUNKED = [
-  'amqplib',
-  'dns',
-  'express',
-  'fs',
-  'graphql',
-  'grpc',
-  'ioredis',
-  'kafkajs',
-  'koa',
-  'mongodb',
-  'mysql2',
-  'net',
-  'pg',
-  'redis',
-] as const;
 
 /** The bundle's copies of the packages the chunks were built to share (kept external in them). */
 const SHARED: Readonly<Record<string, () => unknown>> = {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CHUNKED } from '../../src/instrumentations/bundled-instrumentations.js';
+import { CHUNKED } from '../../src/instrumentations/chunked-instrumentations.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // What `tracewire/register` loads before the app's first export decides most of its startup cost
