@@ -27,7 +27,9 @@ function cell(r) {
     ? `${figure(r.tracewire.median)} vs ${figure(r.stock.median)} ${r.unit}`
     : `${figure(r.tracewire.median)} ${r.unit}`;
   const verdict = r.bar ? (meetsBar(r) ? ' met' : ' **not met**') : '';
-  return `${figures}${ratio}${verdict}`;
+  // The other tracers measured in the same run (http-load rows): their ratio on the same baseline.
+  const peers = Object.entries(r.peers ?? {}).map(([name, p]) => `${name} ${p.ratio === undefined ? '-' : p.ratio.toFixed(3)}`);
+  return `${figures}${ratio}${verdict}${peers.length ? `; ${peers.join(', ')}` : ''}`;
 }
 
 /** Markdown table of the rows of `runs` (rows matched by benchmark and name); only rows with a bar when `barsOnly`. */

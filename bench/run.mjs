@@ -17,7 +17,7 @@ const BENCHES = [
   ['spans', { repeats: 7 }, { repeats: 3 }],
   ['otlp-encoding', {}, { repeats: 3 }],
   ['startup', { runs: 9 }, { runs: 3 }],
-  ['http-load', {}, { repeats: 1 }],
+  ['http-load', {}, { repeats: 1, durationS: 3, warmupS: 2 }],
   ['collector-down', {}, { quick: true }],
   ['log-correlation', { repeats: 21 }, { repeats: 3 }],
   ['collector-outage', { windowMs: 10_000, concurrency: 8 }, { windowMs: 2_000, concurrency: 8 }, 'runRows'],

@@ -1,5 +1,6 @@
 // Prints benchmark rows (see row() in stats.mjs) as a table: min/median/max of both sides, the ratio of the
-// medians and, for rows with a bar, whether it is met.
+// medians and, for rows with a bar, whether it is met; a row's `peers` ({ name: { median, ratio } }, the other
+// tracers measured in the same run, e.g. by http-load.mjs) are printed beside it.
 import { meetsBar } from './stats.mjs';
 
 /** A figure with 3 significant digits or fewer (no decimals from 100 up). */
@@ -17,6 +18,11 @@ export function printRows(rows) {
     console.log(
       `${r.name}\n  tracewire ${triple(r.tracewire)} ${r.unit}   baseline ${triple(r.stock)}   ratio ${r.ratio === null ? '-' : r.ratio.toFixed(3)}   ${verdict}`,
     );
+    const peers = Object.entries(r.peers ?? {});
+    if (peers.length)
+      console.log(
+        `  beside it: ${peers.map(([name, p]) => `${name} ${fmt(p.median)} ${r.unit} (ratio ${p.ratio === undefined ? '-' : p.ratio.toFixed(3)})`).join(', ')}`,
+      );
     if (r.note) console.log(`  ${r.note}`);
   }
   return ok;
