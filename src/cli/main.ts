@@ -15,8 +15,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   // A reader that goes away (`tracewire dev | head`) must not crash the receiver.
   process.stdout.on('error', () => undefined);
-  if (command === 'dev') return (await import('./run-dev.js')).runDev(rest);
-  if (command === 'doctor') return (await import('./run-doctor.js')).runDoctor(rest);
+  if (command === 'dev') return (await import('./dev/run-dev.js')).runDev(rest);
+  if (command === 'doctor') return (await import('./doctor/run-doctor.js')).runDoctor(rest);
   if (command === '--version' || command === '-v') {
     process.stdout.write(`${VERSION}\n`);
     return 0;

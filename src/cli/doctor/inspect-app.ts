@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { ResolvedConfig } from '../config/types.js';
-import type { Env } from '../config/env.js';
-import { isInstalled } from '../instrumentations/load-instrumentations.js';
-import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import type { Env } from '../../config/env.js';
+import { isInstalled } from '../../instrumentations/load-instrumentations.js';
+import { INSTRUMENTATION_TABLE } from '../../instrumentations/table.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { parseNodeCommand } from './parse-node-command.js';
 

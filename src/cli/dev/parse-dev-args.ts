@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { maskUrl } from '../internal/mask-url.js';
+import { maskUrl } from '../../internal/mask-url.js';
 
 /** What `tracewire dev` was asked for on the command line. @internal */
 export interface DevArgs {

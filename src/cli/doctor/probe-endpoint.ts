@@ -2,11 +2,11 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { lookup } from 'node:dns/promises';
 import { gzipSync } from 'node:zlib';
-import type { ConfiguredFile, ResolvedConfig } from '../config/types.js';
-import { EXPIRED, HOST_MISMATCH, UNTRUSTED_CERTIFICATE } from '../export/describe-export-error.js';
-import { readTlsFiles, type TlsAgentOptions } from '../export/read-tls-files.js';
-import { maskUrl, maskUrlCredentials } from '../internal/mask-url.js';
-import { createResource } from '../sdk/create-resource.js';
+import type { ConfiguredFile, ResolvedConfig } from '../../config/types.js';
+import { EXPIRED, HOST_MISMATCH, UNTRUSTED_CERTIFICATE } from '../../export/describe-export-error.js';
+import { readTlsFiles, type TlsAgentOptions } from '../../export/read-tls-files.js';
+import { maskUrl, maskUrlCredentials } from '../../internal/mask-url.js';
+import { createResource } from '../../sdk/create-resource.js';
 import { checkHeaders } from './check-headers.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { sendProbe } from './send-probe.js';

@@ -1,7 +1,7 @@
-import { createPainter, shouldUseColor } from './create-painter.js';
+import { createPainter, shouldUseColor } from '../terminal/create-painter.js';
 import { startDevServer } from './dev-server.js';
 import { DEV_USAGE, parseDevArgs } from './parse-dev-args.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 const MAX_LINE = 300;
 

@@ -3,21 +3,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { gunzip } from 'node:zlib';
-import { maskUrl, maskUrlCredentials } from '../internal/mask-url.js';
+import { maskUrl, maskUrlCredentials } from '../../internal/mask-url.js';
 import { buildTraceTree } from './build-trace-tree.js';
-import type { Painter } from './create-painter.js';
+import type { Painter } from '../terminal/create-painter.js';
 import type { DevSpan } from './dev-span.js';
-import { decodeOtlpJson } from './decode-otlp-json.js';
-import { decodeOtlpProtobuf } from './decode-otlp-protobuf.js';
+import { decodeOtlpJson } from '../otlp/decode-otlp-json.js';
+import { decodeOtlpProtobuf } from '../otlp/decode-otlp-protobuf.js';
 import { findCriticalPath } from './find-critical-path.js';
 import { flattenSpans } from './flatten-spans.js';
 import { hostNameOf, hostPolicy, isAllowedHost } from './is-allowed-host.js';
 import { INGEST_LIMITS, limitOtlpRequest } from './limit-otlp-request.js';
-import { OtlpDecodeError, OtlpTooManySpansError, type DecodeLimits, type OtlpTraceRequest } from './otlp-json.js';
+import { OtlpDecodeError, OtlpTooManySpansError, type DecodeLimits, type OtlpTraceRequest } from '../otlp/otlp-json.js';
 import { RedSummary } from './red-summary.js';
 import { renderSummary } from './render-summary.js';
 import { renderTrace } from './render-trace.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 import { TraceAssembler, type AssembledTrace, type AssemblerLimit } from './trace-assembler.js';
 
 /** Options of {@link startDevServer}. @internal */

@@ -1,5 +1,5 @@
 import type { AttrValue, DevSpan } from './dev-span.js';
-import type { OtlpAnyValue, OtlpKeyValue, OtlpTraceRequest } from './otlp-json.js';
+import type { OtlpAnyValue, OtlpKeyValue, OtlpTraceRequest } from '../otlp/otlp-json.js';
 
 function value(v: OtlpAnyValue): AttrValue {
   if (v.stringValue !== undefined) return v.stringValue;

@@ -1,6 +1,6 @@
 import type { TraceNode, TraceTree } from './build-trace-tree.js';
 import { SPAN_KIND, STATUS_CODE } from './dev-span.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 /** Request count, errors and latency percentiles of one service or operation. @internal */
 export interface RedRow {
