@@ -1,15 +1,10 @@
 import { parseArgs } from 'node:util';
+import { isHttpUrl } from '../../config/validators.js';
 import { maskUrl } from '../../internal/mask-url.js';
+import type { DevServerOptions } from './dev-server.js';
 
-/** What `tracewire dev` was asked for on the command line. @internal */
-export interface DevArgs {
-  readonly host: string;
-  readonly port: number;
-  readonly portIsExplicit: boolean;
-  readonly quietMs: number;
-  readonly summary: boolean;
-  readonly jsonl?: string;
-  readonly forward?: string;
+/** What `tracewire dev` was asked for on the command line: the receiver's settings, and `--help`. @internal */
+export interface DevArgs extends Pick<DevServerOptions, 'host' | 'port' | 'portIsExplicit' | 'quietMs' | 'summary' | 'jsonl' | 'forward'> {
   /** Extra names accepted in the `Host` header (`--allow-host`, repeatable). */
   readonly allowedHosts: readonly string[];
   /** What the receiver may hold, MiB (`--max-memory`). */
@@ -42,15 +37,6 @@ Each limit reached is said once on stderr, with its remedy.
 
 Apps: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import tracewire/register app.js
 `;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Parses `tracewire dev` arguments. Returns the arguments, or every problem found (one line each). Pure. @internal

@@ -112,7 +112,13 @@ export function inspectApp(app: string, config: ResolvedConfig, env: Env, cwd: s
     });
   } else checks.push({ ok: true, title: `${basename(file)} is started with the register hook`, details: starts });
 
-  // Libraries the app has that tracewire instruments.
+  checks.push(...checkLibraries(config, dir));
+  return checks;
+}
+
+/** Libraries the app has installed that tracewire instruments, and those of them turned off. */
+function checkLibraries(config: ResolvedConfig, dir: string): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   const enabled = new Set(config.instrumentations.filter((i): i is Exclude<typeof i, object> => typeof i === 'string'));
   const installed: string[] = [];
   const off: string[] = [];
