@@ -25,6 +25,9 @@ import {
 import { describeReceiverStats, type ReceiverStats } from './receiver-stats.js';
 import { TracePrinter } from './trace-printer.js';
 import { TraceAssembler, type AssemblerLimit } from './trace-assembler.js';
+import type { TraceTree } from './build-trace-tree.js';
+import { DEFAULT_MAX_TRACES, TraceStore } from './viewer/trace-store.js';
+import { ViewerRoutes } from './viewer/viewer-routes.js';
 
 /** Options of {@link startDevServer}. @internal */
 export interface DevServerOptions {
@@ -52,6 +55,12 @@ export interface DevServerOptions {
   readonly requestTimeoutMs?: number;
   /** Time allowed to receive a request's headers, ms (at most `requestTimeoutMs`). Default 10000. */
   readonly headersTimeoutMs?: number;
+  /** Serve the trace viewer at `/` on the same port (`tracewire dev` does unless `--no-ui`). Default false. */
+  readonly ui?: boolean;
+  /** Traces the viewer keeps (`--max-traces`), least recently used out first. Default 1000. */
+  readonly maxTraces?: number;
+  /** Base URL of the Jaeger UI that `--forward` feeds (`--jaeger-ui`), for links from the viewer. */
+  readonly jaegerUi?: string;
 }
 
 /** A running dev receiver. @internal */
@@ -80,6 +89,8 @@ class DevReceiver {
   readonly stats: ReceiverStats = { requests: 0, spans: 0, rejected: 0, refused: 0, cut: 0 };
   readonly jsonl: JsonlSink | undefined;
   readonly forwarder: RequestForwarder | undefined;
+  /** The viewer's routes; undefined without `ui`. */
+  readonly viewer: ViewerRoutes | undefined;
   lastSpanAt = 0;
   private readonly hosts: HostPolicy;
   private readonly uploads: Uploads;
@@ -100,7 +111,16 @@ class DevReceiver {
       maxRememberedBytes: budget.rememberedBytes,
       onLimit: (limit: AssemblerLimit, traceId: string) => this.reportOnce(limit, limitMessage(limit, traceId, budget)),
     });
-    this.printer = new TracePrinter(options);
+    const store = options.ui === true ? new TraceStore(options.maxTraces ?? DEFAULT_MAX_TRACES, budget.viewerBytes) : undefined;
+    this.printer = new TracePrinter({ ...options, ...(store !== undefined ? { onTrace: (tree: TraceTree) => store.add(tree) } : {}) });
+    this.viewer =
+      store === undefined
+        ? undefined
+        : new ViewerRoutes({
+            store,
+            red: () => this.printer.red.report(),
+            ...(options.jaegerUi !== undefined ? { jaegerUi: options.jaegerUi } : {}),
+          });
     this.hosts = hostPolicy(options.host, options.allowedHosts ?? [], hostname());
     this.uploads = { count: 0, bytes: 0, maxBytes: budget.uploadBytes };
     this.jsonl = options.jsonl === undefined ? undefined : new JsonlSink(options.jsonl, budget.jsonlBytes, err, reportOnce);
@@ -131,7 +151,8 @@ class DevReceiver {
   /** Receives `POST /v1/traces`: reads, decodes and limits the body, hands the spans on, answers 200. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.checkHost(req);
-    const path = (req.url ?? '').split('?')[0];
+    const [path = '', query = ''] = (req.url ?? '').split('?', 2);
+    if (path !== '/v1/traces' && this.viewer?.handles(path) === true) return this.viewer.serve(req, res, path, new URLSearchParams(query));
     if (path !== '/v1/traces')
       throw new HttpProblem(404, `no such endpoint ${req.method} ${path}: tracewire dev receives OTLP traces at POST /v1/traces`);
     if (req.method !== 'POST') throw new HttpProblem(405, `use POST to send traces to /v1/traces (got ${req.method})`);
@@ -239,6 +260,7 @@ class DevReceiver {
 
   /** Prints what is still waiting and the summary, settles `--forward` and `--jsonl`, and says the totals. */
   async finish(): Promise<void> {
+    this.viewer?.close();
     for (const trace of this.assembler.drain()) this.printer.print(trace);
     this.printer.printSummary();
     const forwarder = this.forwarder;
@@ -323,6 +345,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const close = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(timer);
+      receiver.viewer?.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await receiver.finish();

@@ -15,11 +15,13 @@ export interface MemoryBudget {
   readonly rememberedBytes: number;
   readonly forwardBytes: number;
   readonly jsonlBytes: number;
+  /** The viewer's traces (in addition to the above: a quarter more). */
+  readonly viewerBytes: number;
 }
 
 /**
  * A quarter for uploads in flight, half for traces waiting (an eighth per trace), an eighth for printed ones
- * remembered, a sixteenth each for forwarding and `--jsonl`. Pure. @internal
+ * remembered, a sixteenth each for forwarding and `--jsonl`; the viewer's traces, when it runs, a quarter more. Pure. @internal
  *
  * @example
  * ```ts
@@ -36,6 +38,7 @@ export function memoryBudget(totalMiB: number): MemoryBudget {
     rememberedBytes: total / 8,
     forwardBytes: total / 16,
     jsonlBytes: total / 16,
+    viewerBytes: total / 4,
   };
 }
 

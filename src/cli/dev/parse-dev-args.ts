@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isHttpUrl } from '../../config/validators.js';
 import { maskUrl } from '../../internal/mask-url.js';
 import type { DevServerOptions } from './dev-server.js';
+import { DEFAULT_MAX_TRACES } from './viewer/trace-store.js';
 
 /** What `tracewire dev` was asked for on the command line: the receiver's settings, and `--help`. @internal */
 export interface DevArgs extends Pick<DevServerOptions, 'host' | 'port' | 'portIsExplicit' | 'quietMs' | 'summary' | 'jsonl' | 'forward'> {
@@ -9,6 +10,14 @@ export interface DevArgs extends Pick<DevServerOptions, 'host' | 'port' | 'portI
   readonly allowedHosts: readonly string[];
   /** What the receiver may hold, MiB (`--max-memory`). */
   readonly maxMemoryMiB: number;
+  /** Serve the trace viewer (not `--no-ui`). */
+  readonly ui: boolean;
+  /** Open the viewer in the system browser (`--open`). */
+  readonly open: boolean;
+  /** Traces the viewer keeps (`--max-traces`). */
+  readonly maxTraces: number;
+  /** Base URL of a Jaeger UI, for links from the viewer (`--jaeger-ui`). */
+  readonly jaegerUi?: string;
   readonly help: boolean;
 }
 
@@ -28,6 +37,11 @@ Options:
   --allow-host H   also answer requests whose Host header names H (repeatable); by default only
                    localhost, 127.0.0.1, [::1] and the --host address are answered (DNS rebinding protection)
   --max-memory MB  what the receiver may hold, in MiB (default 256): uploads in flight, traces waiting and printed
+                   (the viewer's traces may take a quarter more)
+  --no-ui          do not serve the trace viewer (by default at http://127.0.0.1:4318/, the receiver's port)
+  --open           open the trace viewer in the system browser
+  --max-traces N   traces the viewer keeps, least recently used dropped first (default 1000)
+  --jaeger-ui URL  link each trace in the viewer to this Jaeger UI (with --forward to that Jaeger)
   -h, --help       show this help
 
 Limits: a request body up to 32 MiB (64 MiB inflated) and 50000 spans, 32 uploads in flight,
@@ -63,6 +77,10 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
         quiet: { type: 'string' },
         'allow-host': { type: 'string', multiple: true },
         'max-memory': { type: 'string' },
+        'no-ui': { type: 'boolean' },
+        open: { type: 'boolean' },
+        'max-traces': { type: 'string' },
+        'jaeger-ui': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -83,6 +101,11 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
   const allowedHosts = Array.isArray(values['allow-host']) ? values['allow-host'] : [];
   for (const name of allowedHosts)
     if (name.trim() === '' || /[\s/@]/.test(name.trim())) problems.push(`--allow-host ${JSON.stringify(name)}: expected a host name`);
+  const maxTraces = values['max-traces'] === undefined ? DEFAULT_MAX_TRACES : Number(values['max-traces']);
+  if (!Number.isInteger(maxTraces) || maxTraces < 1)
+    problems.push(`--max-traces ${String(values['max-traces'])}: expected a number of traces, at least 1`);
+  const jaegerUi = typeof values['jaeger-ui'] === 'string' ? values['jaeger-ui'] : undefined;
+  if (jaegerUi !== undefined && !isHttpUrl(jaegerUi)) problems.push(`--jaeger-ui ${maskUrl(jaegerUi)}: expected an http(s) URL`);
   const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
   if (jsonl === '') problems.push('--jsonl: expected a file name');
   const args: DevArgs = {
@@ -93,7 +116,11 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
     summary: values.summary === true,
     allowedHosts,
     maxMemoryMiB,
+    ui: values['no-ui'] !== true,
+    open: values.open === true,
+    maxTraces,
     help: values.help === true,
+    ...(jaegerUi !== undefined ? { jaegerUi } : {}),
     ...(jsonl !== undefined ? { jsonl } : {}),
     ...(forward !== undefined ? { forward } : {}),
   };

@@ -103,10 +103,10 @@ describe('RED summary', () => {
     expect(users.p50 / 1e6).toBe(150);
     expect(users.p99 / 1e6).toBe(1500);
     expect(report.dependencies).toEqual([
-      { caller: 'api-gateway', callee: 'auth-service', calls: 10 },
-      { caller: 'api-gateway', callee: 'user-service', calls: 10 },
-      { caller: 'frontend', callee: 'api-gateway', calls: 10 },
-      { caller: 'user-service', callee: 'database', calls: 10 },
+      { caller: 'api-gateway', callee: 'auth-service', calls: 10, errors: 0 },
+      { caller: 'api-gateway', callee: 'user-service', calls: 10, errors: 1 },
+      { caller: 'frontend', callee: 'api-gateway', calls: 10, errors: 0 },
+      { caller: 'user-service', callee: 'database', calls: 10, errors: 0 },
     ]);
   });
 
