@@ -28,6 +28,11 @@ function Row(props: {
   onToggle: (i: number) => void;
 }) {
   const { span, index, selected, collapsed } = props;
+  // The duration beside the bar: right of it when there is room, else left of it, else inside its end.
+  const end = span.offsetPct + span.widthPct;
+  const textPlace = end <= 70 ? 'right' : span.offsetPct >= 30 ? 'left' : 'inside';
+  const textStyle =
+    textPlace === 'right' ? { left: `${end}%` } : textPlace === 'left' ? { right: `${100 - span.offsetPct}%` } : { right: `${100 - end}%` };
   const classes = [
     'span-row',
     span.critical ? 'critical' : '',
@@ -76,7 +81,7 @@ function Row(props: {
       </span>
       <span class="track">
         <span class="bar" style={{ left: `${span.offsetPct}%`, width: `${span.widthPct}%` }} />
-        <span class="bar-text" style={{ left: `${Math.min(span.offsetPct + span.widthPct, 85)}%` }}>
+        <span class={`bar-text ${textPlace}`} style={textStyle}>
           {formatDuration(span.durationNs)}
           {span.bottleneck ? ' ◆ bottleneck' : span.critical ? ' • critical path' : ''}
         </span>
