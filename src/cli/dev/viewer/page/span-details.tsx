@@ -28,6 +28,54 @@ function Table({ title, values }: { title: string; values: Readonly<Record<strin
   );
 }
 
+/** Service, duration, kind, status, id, and the critical path, clock skew and missing parent where they apply. */
+function Facts({ span }: { span: SpanView }) {
+  return (
+    <dl class="facts">
+      <dt>Service</dt>
+      <dd>{span.service}</dd>
+      <dt>Duration</dt>
+      <dd>
+        {formatDuration(span.durationNs)} (starts at {formatDuration(span.startNs)})
+      </dd>
+      <dt>Kind</dt>
+      <dd>{KINDS[span.kind] ?? span.kind}</dd>
+      <dt>Status</dt>
+      <dd class={span.error ? 'error-text' : ''}>
+        {STATUS[span.statusCode] ?? span.statusCode}
+        {span.statusMessage !== '' ? `: ${span.statusMessage}` : ''}
+      </dd>
+      <dt>Span id</dt>
+      <dd>
+        <code>{span.spanId}</code>
+      </dd>
+      {span.critical ? (
+        <>
+          <dt>Critical path</dt>
+          <dd>
+            {span.bottleneck ? '◆ bottleneck, ' : 'on the path, '}
+            own time {formatDuration(span.selfNs)}
+          </dd>
+        </>
+      ) : null}
+      {span.skewNs !== 0 ? (
+        <>
+          <dt>Clock skew</dt>
+          <dd>
+            moved {formatDuration(Math.abs(span.skewNs))} {span.skewNs > 0 ? 'later' : 'earlier'} to fit inside its caller
+          </dd>
+        </>
+      ) : null}
+      {span.parentMissing ? (
+        <>
+          <dt>Parent</dt>
+          <dd>not received ({span.parentSpanId})</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
 /** Everything about one span, as text: status, exception (message and stack), attributes, resource, events, links. */
 export function SpanDetails({ span }: { span: SpanView }) {
   return (
@@ -36,48 +84,7 @@ export function SpanDetails({ span }: { span: SpanView }) {
         {span.error ? <span class="error-mark">⚠ </span> : null}
         {span.name}
       </h3>
-      <dl class="facts">
-        <dt>Service</dt>
-        <dd>{span.service}</dd>
-        <dt>Duration</dt>
-        <dd>
-          {formatDuration(span.durationNs)} (starts at {formatDuration(span.startNs)})
-        </dd>
-        <dt>Kind</dt>
-        <dd>{KINDS[span.kind] ?? span.kind}</dd>
-        <dt>Status</dt>
-        <dd class={span.error ? 'error-text' : ''}>
-          {STATUS[span.statusCode] ?? span.statusCode}
-          {span.statusMessage !== '' ? `: ${span.statusMessage}` : ''}
-        </dd>
-        <dt>Span id</dt>
-        <dd>
-          <code>{span.spanId}</code>
-        </dd>
-        {span.critical ? (
-          <>
-            <dt>Critical path</dt>
-            <dd>
-              {span.bottleneck ? '◆ bottleneck, ' : 'on the path, '}
-              own time {formatDuration(span.selfNs)}
-            </dd>
-          </>
-        ) : null}
-        {span.skewNs !== 0 ? (
-          <>
-            <dt>Clock skew</dt>
-            <dd>
-              moved {formatDuration(Math.abs(span.skewNs))} {span.skewNs > 0 ? 'later' : 'earlier'} to fit inside its caller
-            </dd>
-          </>
-        ) : null}
-        {span.parentMissing ? (
-          <>
-            <dt>Parent</dt>
-            <dd>not received ({span.parentSpanId})</dd>
-          </>
-        ) : null}
-      </dl>
+      <Facts span={span} />
       {span.exception !== undefined ? (
         <section class="exception" role="note">
           <h4>⚠ Exception{span.exception.type !== '' ? `: ${span.exception.type}` : ''}</h4>
