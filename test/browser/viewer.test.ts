@@ -172,6 +172,46 @@ describe('tracewire dev viewer in Chromium', () => {
     await page.close();
   });
 
+  it('renders a 1,000-span trace, drawing only the rows in view', async () => {
+    const traceId = 'b16b16b16b16b16b16b16b16b16b16b1';
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const spans = Array.from({ length: 1000 }, (_, i) => ({
+      traceId,
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      parentSpanId: i === 0 ? '' : '0000000000000001', // a root with 999 children, drawn in start order
+      name: `step ${i}`,
+      kind: i === 0 ? 2 : 1,
+      startTimeUnixNano: String(start + BigInt(i) * 10_000n),
+      endTimeUnixNano: String(start + 20_000_000n - BigInt(i) * 10_000n),
+      status: {},
+    }));
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] },
+          scopeSpans: [{ scope: { name: 't' }, spans }],
+        },
+      ],
+    };
+    const res = await fetch(`${stack.receiverUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    await stack.dev.waitFor((out) => (out.includes(`Trace ${traceId}`) ? true : undefined), '1,000-span trace printed');
+    const { page } = await openViewer(`#/trace/${traceId}`);
+    await page.locator('.span-row').first().waitFor();
+    expect(await page.locator('.trace-header').innerText()).toContain('1000 spans');
+    expect(await page.locator('.span-row').count()).toBeLessThan(100);
+    await page.locator('.waterfall').hover();
+    await page.mouse.wheel(0, 1000 * 26);
+    await expect.poll(() => page.locator('.span-row .name', { hasText: /^step 999$/ }).count()).toBe(1);
+    expect(await page.locator('.span-row').count()).toBeLessThan(100);
+    await page.screenshot({ path: join(SCREENSHOTS, 'thousand-spans.png') });
+    await page.close();
+  });
+
   it('refuses a request for the page or its data with a foreign Host header', async () => {
     const { port } = new URL(stack.viewerUrl);
     for (const path of ['/', '/api/traces']) {

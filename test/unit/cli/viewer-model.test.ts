@@ -8,6 +8,7 @@ import { RedSummary } from '../../../src/cli/dev/red-summary.js';
 import { parseTraceFilter } from '../../../src/cli/dev/viewer/trace-filter.js';
 import { TraceStore } from '../../../src/cli/dev/viewer/trace-store.js';
 import { traceView } from '../../../src/cli/dev/viewer/trace-view.js';
+import { visibleRows, windowOf } from '../../../src/cli/dev/viewer/page/visible-rows.js';
 import { shopTrace, sid, span } from './hand-built.js';
 
 /** The seed trace under another trace id, its start moved by `shiftMs`, optionally slower or failing. */
@@ -166,5 +167,21 @@ describe('tracewire dev viewer: service map and RED', () => {
       errors: 1,
     });
     expect(report.services.find((s) => s.service === 'user-service')).toMatchObject({ requests: 4, errors: 1, p50: 150e6 });
+  });
+});
+
+describe('tracewire dev viewer: waterfall rows', () => {
+  it('hides the subtree of a collapsed span, and only it', () => {
+    const tree = buildTraceTree(shopTrace());
+    const { spans } = traceView(tree, findCriticalPath(tree), 0);
+    expect(visibleRows(spans, new Set())).toEqual([0, 1, 2, 3, 4]);
+    expect(visibleRows(spans, new Set([3]))).toEqual([0, 1, 2, 3]);
+    expect(visibleRows(spans, new Set([1]))).toEqual([0, 1]);
+    expect(visibleRows(spans, new Set([1, 3]))).toEqual([0, 1]);
+  });
+
+  it('draws only the rows in view of a 1,000-span trace, and the last ones when scrolled to the end', () => {
+    expect(windowOf(1000, 0, 600, 26, 10)).toEqual({ first: 0, last: 34 });
+    expect(windowOf(1000, 1000 * 26 - 600, 600, 26, 10)).toEqual({ first: 966, last: 1000 });
   });
 });

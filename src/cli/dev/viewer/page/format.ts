@@ -1,12 +1,7 @@
 /** Formatting helpers of the viewer page: durations, times, percentages. Pure. */
 
-/** A duration in ns as the terminal shows it: µs, ms or s with 3 significant digits. */
-export function formatDuration(ns: number): string {
-  const ms = ns / 1e6;
-  if (ms < 1) return `${(ns / 1e3).toPrecision(3).replace(/\.?0+$/, '')} µs`;
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
+/** Durations as the terminal prints them (the same function). */
+export { formatDuration } from '../../format-duration.js';
 
 /** A start time in ms since the epoch, as local time with milliseconds. */
 export function formatTime(ms: number): string {

@@ -1,22 +1,12 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TraceView } from './api.js';
 import { formatDuration } from './format.js';
+import { visibleRows, windowOf } from './visible-rows.js';
 
 type SpanView = TraceView['spans'][number];
 const ROW_HEIGHT = 26;
 /** Rows drawn beyond the visible ones, above and below: a 1,000-span trace draws a few dozen rows, not 1,000. */
 const OVERSCAN = 10;
-
-/** Indexes of the rows shown: those with no collapsed ancestor (spans are in depth-first order). */
-export function visibleRows(spans: readonly SpanView[], collapsed: ReadonlySet<number>): number[] {
-  const hidden = new Array<boolean>(spans.length).fill(false);
-  const rows: number[] = [];
-  spans.forEach((span, i) => {
-    hidden[i] = span.parent >= 0 && (hidden[span.parent]! || collapsed.has(span.parent));
-    if (!hidden[i]) rows.push(i);
-  });
-  return rows;
-}
 
 function Row(props: {
   span: SpanView;
@@ -127,8 +117,7 @@ export function Waterfall({ trace, selected, onSelect }: { trace: TraceView; sel
     else return;
     e.preventDefault();
   };
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const { first, last } = windowOf(rows.length, scrollTop, height, ROW_HEIGHT, OVERSCAN);
   return (
     <div
       class="waterfall"
