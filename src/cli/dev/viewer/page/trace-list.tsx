@@ -87,6 +87,7 @@ export function TraceList({
   const [problem, setProblem] = useState('');
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
+  const started = useRef(false);
   useEffect(() => {
     const load = (): void => {
       fetchTraces(filtersRef.current).then(
@@ -97,7 +98,9 @@ export function TraceList({
         (e: Error) => setProblem(e.message),
       );
     };
-    const delay = setTimeout(load, 150);
+    // Typing waits for a pause; the first load does not.
+    const delay = setTimeout(load, started.current ? 150 : 0);
+    started.current = true;
     return () => clearTimeout(delay);
   }, [filters]);
   useEffect(() => {
