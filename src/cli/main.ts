@@ -5,7 +5,8 @@ import { VERSION } from '../internal/version.js';
 const USAGE = `Usage: tracewire <command> [options]
 
 Commands:
-  dev       local OTLP/HTTP receiver that prints traces as trees, with critical path, bottleneck and RED summary
+  dev       local OTLP/HTTP receiver that prints traces as trees, with critical path, bottleneck and RED summary,
+            and shows them in a browser page on the same port
   doctor    check the tracing setup exactly as your app would resolve it (endpoint, protocol, sampler, hook)
 
 Run \`tracewire <command> --help\` for the options of a command.

@@ -26,6 +26,7 @@ export const DEV_USAGE = `Usage: tracewire dev [options]
 
 A local OTLP/HTTP receiver: point your apps at it and every completed trace is printed as a tree
 with its critical path and bottleneck. Ctrl-C prints the RED summary and the service dependencies.
+The same traces, service map and RED table are shown in the browser at http://127.0.0.1:4318/ (--no-ui: not).
 
 Options:
   --port N         port to listen on (default 4318; if 4318 is busy another free port is used)
