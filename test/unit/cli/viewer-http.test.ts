@@ -118,4 +118,26 @@ describe('tracewire dev viewer over HTTP', () => {
     const res = await fetch(`${server.url}/api/traces`, { method: 'DELETE' });
     expect(res.status).toBe(405);
   });
+
+  it('closes with a page still listening: the event streams end and close() resolves', async () => {
+    const other = await startDevServer({
+      host: '127.0.0.1',
+      port: 0,
+      portIsExplicit: true,
+      quietMs: 0,
+      summary: false,
+      out: new PassThrough().resume(),
+      err: new PassThrough().resume(),
+      paint: createPainter(false),
+      barWidth: 20,
+      ui: true,
+    });
+    const events = await fetch(`${other.url}/api/events`);
+    const reader = events.body!.getReader();
+    await reader.read();
+    await other.close();
+    let done = false;
+    while (!done) ({ done } = await reader.read());
+    expect(done).toBe(true);
+  });
 });
