@@ -134,6 +134,24 @@ export default defineConfig([
   // The `tracewire` command (bin): its own build, so nothing it loads can end up in a library chunk.
   // Subcommands are dynamic imports, split into chunks loaded only when that command runs.
   { ...shared, entry: { cli: 'src/cli/main.ts' }, format: ['esm'], dts: false, banner: { js: '#!/usr/bin/env node' } },
+  // The page of the `tracewire dev` viewer (Preact, bundled with its stylesheet into dist/viewer/, served by the
+  // receiver from the package's own files: no CDN). Browser code, minified; the receiver serves only these two files.
+  {
+    entry: { 'viewer/viewer': 'src/cli/dev/viewer/page/main.tsx' },
+    outDir: 'dist',
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    dts: false,
+    sourcemap: false,
+    minify: true,
+    splitting: false,
+    noExternal: [/.*/],
+    esbuildOptions(options) {
+      options.jsx = 'automatic';
+      options.jsxImportSource = 'preact';
+    },
+  },
   // What bench/ measures directly (e.g. the OTLP encoder). Not in package.json "exports": not a public API.
   { ...shared, entry: { 'bench-internals': 'src/bench-internals.ts' }, format: ['esm'], dts: false },
 ]);

@@ -5,7 +5,8 @@ import { VERSION } from '../internal/version.js';
 const USAGE = `Usage: tracewire <command> [options]
 
 Commands:
-  dev       local OTLP/HTTP receiver that prints traces as trees, with critical path, bottleneck and RED summary
+  dev       local OTLP/HTTP receiver that prints traces as trees, with critical path, bottleneck and RED summary,
+            and shows them in a browser page on the same port
   doctor    check the tracing setup exactly as your app would resolve it (endpoint, protocol, sampler, hook)
 
 Run \`tracewire <command> --help\` for the options of a command.
@@ -15,8 +16,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   // A reader that goes away (`tracewire dev | head`) must not crash the receiver.
   process.stdout.on('error', () => undefined);
-  if (command === 'dev') return (await import('./run-dev.js')).runDev(rest);
-  if (command === 'doctor') return (await import('./run-doctor.js')).runDoctor(rest);
+  if (command === 'dev') return (await import('./dev/run-dev.js')).runDev(rest);
+  if (command === 'doctor') return (await import('./doctor/run-doctor.js')).runDoctor(rest);
   if (command === '--version' || command === '-v') {
     process.stdout.write(`${VERSION}\n`);
     return 0;

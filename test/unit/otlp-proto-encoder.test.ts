@@ -16,7 +16,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { decodeOtlpProtobuf } from '../../src/cli/decode-otlp-protobuf.js';
+import { decodeOtlpProtobuf } from '../../src/cli/otlp/decode-otlp-protobuf.js';
 import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { tracewireTraceSerializer } from '../../src/export/otlp-proto/tracewire-trace-serializer.js';
 import { otlpRoot } from '../support/otlp-schema.js';

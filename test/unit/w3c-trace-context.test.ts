@@ -26,7 +26,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeOtlpProtobuf } from '../../src/cli/decode-otlp-protobuf.js';
+import { decodeOtlpProtobuf } from '../../src/cli/otlp/decode-otlp-protobuf.js';
 import { BatchProcessor } from '../../src/export/batch-processor.js';
 import { serializeSpans } from '../../src/export/otlp-proto/serialize-spans.js';
 import { formatTraceparent, getLogContext, parentBased, parseTraceparent, ratioSampler } from '../../src/index.js';

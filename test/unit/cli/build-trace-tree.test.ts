@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree, type TraceTree } from '../../../src/cli/build-trace-tree.js';
+import { buildTraceTree, type TraceTree } from '../../../src/cli/dev/build-trace-tree.js';
 import { shopTrace, sid, span } from './hand-built.js';
 
 const shape = (tree: TraceTree): string[] => tree.nodes.map((n) => `${'  '.repeat(n.depth)}${n.span.service}/${n.span.name}`);

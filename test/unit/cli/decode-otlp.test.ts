@@ -3,10 +3,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpJson } from '../../../src/cli/decode-otlp-json.js';
-import { decodeOtlpProtobuf } from '../../../src/cli/decode-otlp-protobuf.js';
-import { flattenSpans } from '../../../src/cli/flatten-spans.js';
-import { OtlpDecodeError } from '../../../src/cli/otlp-json.js';
+import { decodeOtlpJson } from '../../../src/cli/otlp/decode-otlp-json.js';
+import { decodeOtlpProtobuf } from '../../../src/cli/otlp/decode-otlp-protobuf.js';
+import { flattenSpans } from '../../../src/cli/dev/flatten-spans.js';
+import { OtlpDecodeError } from '../../../src/cli/otlp/otlp-json.js';
 import { decodeOtlp as decodeWithOfficialSchema } from '../../support/otlp-receiver.js';
 
 /** Real spans from the SDK: a server span with every attribute type, an event, a link, and a failing child. */

@@ -2,8 +2,8 @@
 // not the summary, the other traces and a stack trace with exit code 1.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createPainter, type Painter } from '../../../src/cli/create-painter.js';
-import { startDevServer } from '../../../src/cli/dev-server.js';
+import { createPainter, type Painter } from '../../../src/cli/terminal/create-painter.js';
+import { startDevServer } from '../../../src/cli/dev/dev-server.js';
 
 function collect(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

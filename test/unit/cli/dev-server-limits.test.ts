@@ -3,8 +3,8 @@
 import { connect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPainter } from '../../../src/cli/create-painter.js';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../../src/cli/dev-server.js';
+import { createPainter } from '../../../src/cli/terminal/create-painter.js';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../../src/cli/dev/dev-server.js';
 
 const MiB = 1024 * 1024;
 const servers: DevServer[] = [];

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree } from '../../../src/cli/build-trace-tree.js';
-import { findCriticalPath } from '../../../src/cli/find-critical-path.js';
+import { buildTraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import { findCriticalPath } from '../../../src/cli/dev/find-critical-path.js';
 import { shopTrace, span } from './hand-built.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
 
 function analyse(spans: DevSpan[]) {
   const tree = buildTraceTree(spans);

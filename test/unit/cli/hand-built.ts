@@ -1,5 +1,5 @@
 // Hand-built spans for the unit tests of the dev receiver's analysis: times in ms from a fixed epoch.
-import type { DevSpan } from '../../../src/cli/dev-span.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
 
 export const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const EPOCH_NS = 1_700_000_000_000_000_000n;

@@ -1,5 +1,5 @@
 // Hostile traces for the dev receiver's bounds tests: shapes a buggy or malicious exporter can send. Times in ns.
-import type { DevSpan } from '../../../src/cli/dev-span.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
 
 export const HOSTILE_TRACE_ID = 'abababababababababababababababab';
 const EPOCH_NS = 1_700_000_000_000_000_000n;

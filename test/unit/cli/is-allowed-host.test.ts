@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostPolicy, isAllowedHost } from '../../../src/cli/is-allowed-host.js';
+import { hostPolicy, isAllowedHost } from '../../../src/cli/dev/is-allowed-host.js';
 
 describe('isAllowedHost (DNS rebinding protection of tracewire dev)', () => {
   it('answers loopback names and the bound host, with any port, and nothing else', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpJson } from '../../../src/cli/decode-otlp-json.js';
-import { decodeOtlpProtobuf } from '../../../src/cli/decode-otlp-protobuf.js';
-import { INGEST_LIMITS, limitOtlpRequest } from '../../../src/cli/limit-otlp-request.js';
-import { OtlpTooManySpansError, type DecodeLimits } from '../../../src/cli/otlp-json.js';
+import { decodeOtlpJson } from '../../../src/cli/otlp/decode-otlp-json.js';
+import { decodeOtlpProtobuf } from '../../../src/cli/otlp/decode-otlp-protobuf.js';
+import { INGEST_LIMITS, limitOtlpRequest } from '../../../src/cli/dev/limit-otlp-request.js';
+import { OtlpTooManySpansError, type DecodeLimits } from '../../../src/cli/otlp/otlp-json.js';
 
 const varint = (n: number): number[] => {
   const out: number[] = [];

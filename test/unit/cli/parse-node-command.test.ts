@@ -1,6 +1,6 @@
 // `tracewire doctor -- node …`: the script and the register hook are found in the command lines users type.
 import { describe, expect, it } from 'vitest';
-import { parseNodeCommand } from '../../../src/cli/parse-node-command.js';
+import { parseNodeCommand } from '../../../src/cli/doctor/parse-node-command.js';
 
 describe('parseNodeCommand', () => {
   it.each([

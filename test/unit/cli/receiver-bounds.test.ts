@@ -1,12 +1,12 @@
 // Issue 20 item 10: hostile traces cost the dev receiver linear (or n log n) work, no stack depth, and bounded output.
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree, type TraceTree } from '../../../src/cli/build-trace-tree.js';
-import { createPainter } from '../../../src/cli/create-painter.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
-import { findCriticalPath, type CriticalPath } from '../../../src/cli/find-critical-path.js';
-import { RedSummary } from '../../../src/cli/red-summary.js';
-import { renderSummary } from '../../../src/cli/render-summary.js';
-import { renderTrace } from '../../../src/cli/render-trace.js';
+import { buildTraceTree, type TraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import { createPainter } from '../../../src/cli/terminal/create-painter.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
+import { findCriticalPath, type CriticalPath } from '../../../src/cli/dev/find-critical-path.js';
+import { RedSummary } from '../../../src/cli/dev/red-summary.js';
+import { renderSummary } from '../../../src/cli/dev/render-summary.js';
+import { renderTrace } from '../../../src/cli/dev/render-trace.js';
 import { chain, nid, nsSpan, siblings, skewedChain } from './hostile-traces.js';
 import { referenceCriticalPath, referenceTraceTree } from './reference-analysis.js';
 

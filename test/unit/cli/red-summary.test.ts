@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree } from '../../../src/cli/build-trace-tree.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
-import { RedSummary } from '../../../src/cli/red-summary.js';
+import { buildTraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
+import { RedSummary } from '../../../src/cli/dev/red-summary.js';
 import { span } from './hand-built.js';
 
 const traceOf = (n: number): string => n.toString(16).padStart(32, '0');

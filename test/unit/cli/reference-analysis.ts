@@ -1,8 +1,8 @@
 // The dev receiver's analysis as it was before it was made linear (commit cfe2597): recursive, O(n²) in the worst
 // case, and the definition of the right answer. The bounds tests check that the current code gives exactly these
 // results on ordinary traces; never use it on large ones.
-import type { TraceNode, TraceTree } from '../../../src/cli/build-trace-tree.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
+import type { TraceNode, TraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
 
 const byStart = (a: TraceNode, b: TraceNode): number => a.start - b.start || a.end - b.end || (a.span.spanId < b.span.spanId ? -1 : 1);
 

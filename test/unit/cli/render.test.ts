@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree } from '../../../src/cli/build-trace-tree.js';
-import { createPainter, shouldUseColor } from '../../../src/cli/create-painter.js';
-import { findCriticalPath } from '../../../src/cli/find-critical-path.js';
-import { RedSummary } from '../../../src/cli/red-summary.js';
-import { renderSummary } from '../../../src/cli/render-summary.js';
-import { renderTrace } from '../../../src/cli/render-trace.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
+import { buildTraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import { createPainter, shouldUseColor } from '../../../src/cli/terminal/create-painter.js';
+import { findCriticalPath } from '../../../src/cli/dev/find-critical-path.js';
+import { RedSummary } from '../../../src/cli/dev/red-summary.js';
+import { renderSummary } from '../../../src/cli/dev/render-summary.js';
+import { renderTrace } from '../../../src/cli/dev/render-trace.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
 import { shopTrace, span } from './hand-built.js';
 
 const plain = createPainter(false);
@@ -103,10 +103,10 @@ describe('RED summary', () => {
     expect(users.p50 / 1e6).toBe(150);
     expect(users.p99 / 1e6).toBe(1500);
     expect(report.dependencies).toEqual([
-      { caller: 'api-gateway', callee: 'auth-service', calls: 10 },
-      { caller: 'api-gateway', callee: 'user-service', calls: 10 },
-      { caller: 'frontend', callee: 'api-gateway', calls: 10 },
-      { caller: 'user-service', callee: 'database', calls: 10 },
+      { caller: 'api-gateway', callee: 'auth-service', calls: 10, errors: 0 },
+      { caller: 'api-gateway', callee: 'user-service', calls: 10, errors: 1 },
+      { caller: 'frontend', callee: 'api-gateway', calls: 10, errors: 0 },
+      { caller: 'user-service', callee: 'database', calls: 10, errors: 0 },
     ]);
   });
 

@@ -1,13 +1,13 @@
 // Issue 20 item 12: the terminal belongs to the developer. Nothing a span says can drive the terminal that
 // `tracewire dev` prints to: every control character from span data is shown escaped, on the line it belongs to.
 import { describe, expect, it } from 'vitest';
-import { buildTraceTree } from '../../../src/cli/build-trace-tree.js';
-import { createPainter } from '../../../src/cli/create-painter.js';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
-import { findCriticalPath } from '../../../src/cli/find-critical-path.js';
-import { RedSummary } from '../../../src/cli/red-summary.js';
-import { renderSummary } from '../../../src/cli/render-summary.js';
-import { renderTrace } from '../../../src/cli/render-trace.js';
+import { buildTraceTree } from '../../../src/cli/dev/build-trace-tree.js';
+import { createPainter } from '../../../src/cli/terminal/create-painter.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
+import { findCriticalPath } from '../../../src/cli/dev/find-critical-path.js';
+import { RedSummary } from '../../../src/cli/dev/red-summary.js';
+import { renderSummary } from '../../../src/cli/dev/render-summary.js';
+import { renderTrace } from '../../../src/cli/dev/render-trace.js';
 import { span } from './hand-built.js';
 
 /** What was tried against the receiver: clear screen, window title, OSC 8 link, 8-bit CSI, a fake line, bidi. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalText } from '../../../src/cli/terminal-text.js';
+import { terminalText } from '../../../src/cli/terminal/terminal-text.js';
 
 /** Every code unit a terminal acts on: C0, DEL, C1 (0x9b is CSI), bidi controls, line/paragraph separators. */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;

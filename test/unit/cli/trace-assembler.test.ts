@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DevSpan } from '../../../src/cli/dev-span.js';
-import { TraceAssembler, type AssemblerLimit } from '../../../src/cli/trace-assembler.js';
+import type { DevSpan } from '../../../src/cli/dev/dev-span.js';
+import { TraceAssembler, type AssemblerLimit } from '../../../src/cli/dev/trace-assembler.js';
 import { shopTrace, span } from './hand-built.js';
 
 const traceOf = (n: number): string => n.toString(16).padStart(32, '0');

@@ -1,6 +1,6 @@
-import type { ConfigResolution } from '../config/types.js';
-import { maskUrl } from '../internal/mask-url.js';
-import { diagnoseConfig } from '../config/diagnose-config.js';
+import type { ConfigResolution } from '../../config/types.js';
+import { maskUrl } from '../../internal/mask-url.js';
+import { diagnoseConfig } from '../../config/diagnose-config.js';
 import type { DoctorCheck } from './doctor-check.js';
 
 /**

@@ -2,11 +2,11 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { lookup } from 'node:dns/promises';
 import { gzipSync } from 'node:zlib';
-import type { ConfiguredFile, ResolvedConfig } from '../config/types.js';
-import { EXPIRED, HOST_MISMATCH, UNTRUSTED_CERTIFICATE } from '../export/describe-export-error.js';
-import { readTlsFiles, type TlsAgentOptions } from '../export/read-tls-files.js';
-import { maskUrl, maskUrlCredentials } from '../internal/mask-url.js';
-import { createResource } from '../sdk/create-resource.js';
+import type { ConfiguredFile, ResolvedConfig } from '../../config/types.js';
+import { EXPIRED, HOST_MISMATCH, UNTRUSTED_CERTIFICATE } from '../../export/describe-export-error.js';
+import { readTlsFiles, type TlsAgentOptions } from '../../export/read-tls-files.js';
+import { maskUrl, maskUrlCredentials } from '../../internal/mask-url.js';
+import { createResource } from '../../sdk/create-resource.js';
 import { checkHeaders } from './check-headers.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { sendProbe } from './send-probe.js';
@@ -242,6 +242,38 @@ function checkTls(config: ResolvedConfig, url: URL): { check?: DoctorCheck; tls:
   return { tls, check: { ok: true, title: 'TLS files read as the app reads them', details: files } };
 }
 
+/** A 2xx answer: the probe span taken, or rejected in a partial success (its reason quoted, secrets redacted). */
+function acceptedCheck(
+  config: ResolvedConfig,
+  body: Buffer,
+  request: string,
+  status: number,
+  serviceName: string,
+  secrets: readonly string[],
+): DoctorCheck {
+  let rejected = '';
+  try {
+    const serializer = config.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
+    const partial = body.length > 0 ? serializer.deserializeResponse(body).partialSuccess : undefined;
+    if (partial?.rejectedSpans !== undefined && Number(partial.rejectedSpans) > 0)
+      rejected = quote(partial.errorMessage ?? 'no reason given', secrets);
+  } catch {
+    // An answer that is not an ExportTraceServiceResponse still means the span was taken.
+  }
+  if (rejected !== '') {
+    return {
+      ok: false,
+      title: `${request} → HTTP ${status}, but the probe span was rejected${rejected}`,
+      remedy: 'see the reason given by the backend.',
+    };
+  }
+  return {
+    ok: true,
+    title: `${request} → HTTP ${status}: the probe span was accepted`,
+    details: [`find it as span "${PROBE_SPAN_NAME}" of service "${serviceName}", attribute tracewire.doctor.probe=true`],
+  };
+}
+
 /**
  * Sends one probe span to the configured traces endpoint exactly as the app's exporter would (same URL and
  * credentials, headers, protocol, compression and TLS files, over the same Node.js transport) and reports whether
@@ -312,28 +344,7 @@ export async function probeEndpoint(config: ResolvedConfig): Promise<DoctorCheck
       return checks;
     }
     if (status >= 200 && status < 300) {
-      let rejected = '';
-      try {
-        const serializer = config.protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer;
-        const partial = body.length > 0 ? serializer.deserializeResponse(body).partialSuccess : undefined;
-        if (partial?.rejectedSpans !== undefined && Number(partial.rejectedSpans) > 0)
-          rejected = quote(partial.errorMessage ?? 'no reason given', secrets);
-      } catch {
-        // An answer that is not an ExportTraceServiceResponse still means the span was taken.
-      }
-      if (rejected !== '') {
-        checks.push({
-          ok: false,
-          title: `${request} → HTTP ${status}, but the probe span was rejected${rejected}`,
-          remedy: 'see the reason given by the backend.',
-        });
-      } else {
-        checks.push({
-          ok: true,
-          title: `${request} → HTTP ${status}: the probe span was accepted`,
-          details: [`find it as span "${PROBE_SPAN_NAME}" of service "${serviceName}", attribute tracewire.doctor.probe=true`],
-        });
-      }
+      checks.push(acceptedCheck(config, body, request, status, serviceName, secrets));
       return checks;
     }
     const { title, remedy } = explainStatus(status, config, body.toString('utf8'), answer.location, secrets);

@@ -1,19 +1,23 @@
 import { parseArgs } from 'node:util';
-import { maskUrl } from '../internal/mask-url.js';
+import { isHttpUrl } from '../../config/validators.js';
+import { maskUrl } from '../../internal/mask-url.js';
+import type { DevServerOptions } from './dev-server.js';
+import { DEFAULT_MAX_TRACES } from './viewer/trace-store.js';
 
-/** What `tracewire dev` was asked for on the command line. @internal */
-export interface DevArgs {
-  readonly host: string;
-  readonly port: number;
-  readonly portIsExplicit: boolean;
-  readonly quietMs: number;
-  readonly summary: boolean;
-  readonly jsonl?: string;
-  readonly forward?: string;
+/** What `tracewire dev` was asked for on the command line: the receiver's settings, and `--help`. @internal */
+export interface DevArgs extends Pick<DevServerOptions, 'host' | 'port' | 'portIsExplicit' | 'quietMs' | 'summary' | 'jsonl' | 'forward'> {
   /** Extra names accepted in the `Host` header (`--allow-host`, repeatable). */
   readonly allowedHosts: readonly string[];
   /** What the receiver may hold, MiB (`--max-memory`). */
   readonly maxMemoryMiB: number;
+  /** Serve the trace viewer (not `--no-ui`). */
+  readonly ui: boolean;
+  /** Open the viewer in the system browser (`--open`). */
+  readonly open: boolean;
+  /** Traces the viewer keeps (`--max-traces`). */
+  readonly maxTraces: number;
+  /** Base URL of a Jaeger UI, for links from the viewer (`--jaeger-ui`). */
+  readonly jaegerUi?: string;
   readonly help: boolean;
 }
 
@@ -22,6 +26,7 @@ export const DEV_USAGE = `Usage: tracewire dev [options]
 
 A local OTLP/HTTP receiver: point your apps at it and every completed trace is printed as a tree
 with its critical path and bottleneck. Ctrl-C prints the RED summary and the service dependencies.
+The same traces, service map and RED table are shown in the browser at http://127.0.0.1:4318/ (--no-ui: not).
 
 Options:
   --port N         port to listen on (default 4318; if 4318 is busy another free port is used)
@@ -33,6 +38,11 @@ Options:
   --allow-host H   also answer requests whose Host header names H (repeatable); by default only
                    localhost, 127.0.0.1, [::1] and the --host address are answered (DNS rebinding protection)
   --max-memory MB  what the receiver may hold, in MiB (default 256): uploads in flight, traces waiting and printed
+                   (the viewer's traces may take a quarter more)
+  --no-ui          do not serve the trace viewer (by default at http://127.0.0.1:4318/, the receiver's port)
+  --open           open the trace viewer in the system browser
+  --max-traces N   traces the viewer keeps, least recently used dropped first (default 1000)
+  --jaeger-ui URL  link each trace in the viewer to this Jaeger UI (with --forward to that Jaeger)
   -h, --help       show this help
 
 Limits: a request body up to 32 MiB (64 MiB inflated) and 50000 spans, 32 uploads in flight,
@@ -42,15 +52,6 @@ Each limit reached is said once on stderr, with its remedy.
 
 Apps: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import tracewire/register app.js
 `;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Parses `tracewire dev` arguments. Returns the arguments, or every problem found (one line each). Pure. @internal
@@ -77,6 +78,10 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
         quiet: { type: 'string' },
         'allow-host': { type: 'string', multiple: true },
         'max-memory': { type: 'string' },
+        'no-ui': { type: 'boolean' },
+        open: { type: 'boolean' },
+        'max-traces': { type: 'string' },
+        'jaeger-ui': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -97,6 +102,11 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
   const allowedHosts = Array.isArray(values['allow-host']) ? values['allow-host'] : [];
   for (const name of allowedHosts)
     if (name.trim() === '' || /[\s/@]/.test(name.trim())) problems.push(`--allow-host ${JSON.stringify(name)}: expected a host name`);
+  const maxTraces = values['max-traces'] === undefined ? DEFAULT_MAX_TRACES : Number(values['max-traces']);
+  if (!Number.isInteger(maxTraces) || maxTraces < 1)
+    problems.push(`--max-traces ${String(values['max-traces'])}: expected a number of traces, at least 1`);
+  const jaegerUi = typeof values['jaeger-ui'] === 'string' ? values['jaeger-ui'] : undefined;
+  if (jaegerUi !== undefined && !isHttpUrl(jaegerUi)) problems.push(`--jaeger-ui ${maskUrl(jaegerUi)}: expected an http(s) URL`);
   const jsonl = typeof values.jsonl === 'string' ? values.jsonl : undefined;
   if (jsonl === '') problems.push('--jsonl: expected a file name');
   const args: DevArgs = {
@@ -107,7 +117,11 @@ export function parseDevArgs(argv: readonly string[]): { args: DevArgs; problems
     summary: values.summary === true,
     allowedHosts,
     maxMemoryMiB,
+    ui: values['no-ui'] !== true,
+    open: values.open === true,
+    maxTraces,
     help: values.help === true,
+    ...(jaegerUi !== undefined ? { jaegerUi } : {}),
     ...(jsonl !== undefined ? { jsonl } : {}),
     ...(forward !== undefined ? { forward } : {}),
   };

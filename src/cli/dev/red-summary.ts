@@ -1,6 +1,6 @@
 import type { TraceNode, TraceTree } from './build-trace-tree.js';
 import { SPAN_KIND, STATUS_CODE } from './dev-span.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 /** Request count, errors and latency percentiles of one service or operation. @internal */
 export interface RedRow {
@@ -20,6 +20,8 @@ export interface DependencyEdge {
   readonly caller: string;
   readonly callee: string;
   readonly calls: number;
+  /** Calls whose span (the callee's) has status ERROR. */
+  readonly errors: number;
 }
 
 /** @internal */
@@ -131,7 +133,7 @@ function isEntry(node: TraceNode): boolean {
 export class RedSummary {
   private readonly services = new Map<string, Series>();
   private readonly operations = new Map<string, Series>();
-  private readonly edges = new Map<string, { caller: string; callee: string; calls: number }>();
+  private readonly edges = new Map<string, { caller: string; callee: string; calls: number; errors: number }>();
   private readonly counted = new Map<string, Set<string>>();
   private countedSpans = 0;
   private traces = 0;
@@ -159,10 +161,13 @@ export class RedSummary {
           const room = this.edges.size < MAX_EDGES;
           edge =
             this.edges.get(room ? key : OTHER_EDGE) ??
-            (room ? { caller, callee: service, calls: 0 } : { caller: OTHER_SERVICES, callee: OTHER_SERVICES, calls: 0 });
+            (room
+              ? { caller, callee: service, calls: 0, errors: 0 }
+              : { caller: OTHER_SERVICES, callee: OTHER_SERVICES, calls: 0, errors: 0 });
           this.edges.set(room ? key : OTHER_EDGE, edge);
         }
         edge.calls++;
+        if (node.span.statusCode === STATUS_CODE.ERROR) edge.errors++;
       }
       if (!isEntry(node)) continue;
       const duration = node.end - node.start;

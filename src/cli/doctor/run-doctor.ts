@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeConfig } from '../config/describe-config.js';
-import { resolveConfig } from '../config/resolve-config.js';
+import { describeConfig } from '../../config/describe-config.js';
+import { resolveConfig } from '../../config/resolve-config.js';
 import { checkConfig } from './check-config.js';
-import { createPainter, shouldUseColor } from './create-painter.js';
+import { createPainter, shouldUseColor } from '../terminal/create-painter.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { inspectApp } from './inspect-app.js';
 import { parseNodeCommand } from './parse-node-command.js';

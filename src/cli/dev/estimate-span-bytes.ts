@@ -1,5 +1,5 @@
 import type { AttrValue, DevSpan } from './dev-span.js';
-import type { OtlpKeyValue } from './otlp-json.js';
+import type { OtlpKeyValue } from '../otlp/otlp-json.js';
 
 type Resource = NonNullable<DevSpan['source']>['resource'];
 

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { ResolvedConfig } from '../config/types.js';
-import type { Env } from '../config/env.js';
-import { isInstalled } from '../instrumentations/load-instrumentations.js';
-import { INSTRUMENTATION_TABLE } from '../instrumentations/table.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import type { Env } from '../../config/env.js';
+import { isInstalled } from '../../instrumentations/load-instrumentations.js';
+import { INSTRUMENTATION_TABLE } from '../../instrumentations/table.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { parseNodeCommand } from './parse-node-command.js';
 
@@ -112,7 +112,13 @@ export function inspectApp(app: string, config: ResolvedConfig, env: Env, cwd: s
     });
   } else checks.push({ ok: true, title: `${basename(file)} is started with the register hook`, details: starts });
 
-  // Libraries the app has that tracewire instruments.
+  checks.push(...checkLibraries(config, dir));
+  return checks;
+}
+
+/** Libraries the app has installed that tracewire instruments, and those of them turned off. */
+function checkLibraries(config: ResolvedConfig, dir: string): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
   const enabled = new Set(config.instrumentations.filter((i): i is Exclude<typeof i, object> => typeof i === 'string'));
   const installed: string[] = [];
   const off: string[] = [];

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { TlsAgentOptions } from '../export/read-tls-files.js';
+import type { TlsAgentOptions } from '../../export/read-tls-files.js';
 
 /** How much of an answer's body is kept to explain it. */
 const MAX_BODY_BYTES = 64 * 1024;

@@ -1,7 +1,7 @@
-import type { Painter } from './create-painter.js';
+import type { Painter } from '../terminal/create-painter.js';
 import { formatDuration } from './format-duration.js';
 import type { RedReport, RedRow } from './red-summary.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 /** Services and operations are clipped to these widths, so one long name cannot widen every row of a table. */
 const MAX_SERVICE = 64;

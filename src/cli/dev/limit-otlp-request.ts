@@ -1,4 +1,4 @@
-import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from './otlp-json.js';
+import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpSpan, OtlpTraceRequest } from '../otlp/otlp-json.js';
 
 /** Limits `tracewire dev` applies to every decoded request before keeping any of it. @internal */
 export interface IngestLimits {

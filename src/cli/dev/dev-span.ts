@@ -1,4 +1,4 @@
-import type { OtlpResourceSpans, OtlpScopeSpans, OtlpSpan } from './otlp-json.js';
+import type { OtlpResourceSpans, OtlpScopeSpans, OtlpSpan } from '../otlp/otlp-json.js';
 
 /** Attribute values after flattening OTLP's AnyValue. @internal */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };

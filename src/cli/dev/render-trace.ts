@@ -1,9 +1,9 @@
 import type { TraceNode, TraceTree } from './build-trace-tree.js';
-import type { Painter } from './create-painter.js';
+import type { Painter } from '../terminal/create-painter.js';
 import { STATUS_CODE, type DevSpan } from './dev-span.js';
 import type { CriticalPath } from './find-critical-path.js';
 import { formatDuration } from './format-duration.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 /** @internal */
 export interface RenderOptions {

@@ -1,7 +1,8 @@
-import { createPainter, shouldUseColor } from './create-painter.js';
+import { spawn } from 'node:child_process';
+import { createPainter, shouldUseColor } from '../terminal/create-painter.js';
 import { startDevServer } from './dev-server.js';
 import { DEV_USAGE, parseDevArgs } from './parse-dev-args.js';
-import { terminalText } from './terminal-text.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 const MAX_LINE = 300;
 
@@ -38,6 +39,9 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       summary: args.summary,
       allowedHosts: args.allowedHosts,
       maxMemoryMiB: args.maxMemoryMiB,
+      ui: args.ui,
+      maxTraces: args.maxTraces,
+      ...(args.jaegerUi !== undefined ? { jaegerUi: args.jaegerUi } : {}),
       ...(args.jsonl !== undefined ? { jsonl: args.jsonl } : {}),
       ...(args.forward !== undefined ? { forward: args.forward } : {}),
       out: process.stdout,
@@ -54,8 +58,10 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   process.stderr.write(
     `tracewire dev: receiving OTLP/HTTP traces (protobuf, JSON, gzip) on ${server.url}/v1/traces\n` +
       `tracewire dev: start your apps with OTEL_EXPORTER_OTLP_ENDPOINT=${server.url} node --import tracewire/register app.js\n` +
+      (args.ui ? `tracewire dev: trace viewer at ${server.url}/\n` : '') +
       `tracewire dev: Ctrl-C prints the summary and exits.\n`,
   );
+  if (args.ui && args.open) openBrowser(`${server.url}/`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -75,6 +81,19 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** Opens `url` in the system browser (`--open`); a failure is said, not thrown. */
+function openBrowser(url: string): void {
+  const [command, ...rest] =
+    process.platform === 'darwin' ? ['open'] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""'] : ['xdg-open'];
+  try {
+    const child = spawn(command!, [...rest, url], { stdio: 'ignore', detached: true });
+    child.on('error', (error) => process.stderr.write(`tracewire dev: could not open a browser (${error.message}); open ${url}\n`));
+    child.unref();
+  } catch (error) {
+    process.stderr.write(`tracewire dev: could not open a browser (${(error as Error).message}); open ${url}\n`);
+  }
 }
 
 /** A stack trace for the terminal: at most 50 lines, each with its control characters escaped. */

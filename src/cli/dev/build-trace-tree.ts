@@ -43,6 +43,52 @@ function skewInto(node: TraceNode, parent: TraceNode): number {
 }
 
 /**
+ * The nodes without a parent, then cycles broken: a node not reachable from any root is cut from its parent and
+ * becomes a root (marked `parentMissing`), in start order, so which span of a cycle becomes its root does not depend
+ * on arrival order. Usually there is none.
+ */
+function rootsWithoutCycles(all: readonly TraceNode[]): TraceNode[] {
+  const roots = all.filter((n) => n.parent === undefined);
+  const reached = new Set<TraceNode>();
+  const mark = (root: TraceNode): void => {
+    const stack = [root];
+    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+      if (reached.has(n)) continue;
+      reached.add(n);
+      for (const c of n.children) stack.push(c);
+    }
+  };
+  for (const r of roots) mark(r);
+  const unreached = reached.size === all.length ? [] : all.filter((n) => !reached.has(n)).sort(byStart);
+  for (const node of unreached) {
+    if (reached.has(node)) continue;
+    const parent = node.parent!;
+    parent.children.splice(parent.children.indexOf(node), 1);
+    node.parent = undefined;
+    node.parentMissing = true;
+    roots.push(node);
+    mark(node);
+  }
+  return roots;
+}
+
+/** Moves every node so that the earliest starts at 0 after skew corrections; returns the services in order of appearance and the trace's duration. */
+function reanchor(nodes: readonly TraceNode[]): { services: string[]; duration: number } {
+  let first = Infinity;
+  let last = 0;
+  for (const n of nodes) first = Math.min(first, n.start);
+  if (!Number.isFinite(first)) first = 0;
+  const services = new Set<string>();
+  for (const n of nodes) {
+    n.start -= first;
+    n.end -= first;
+    last = Math.max(last, n.end);
+    services.add(n.span.service);
+  }
+  return { services: [...services], duration: last };
+}
+
+/**
  * Builds the tree of one trace from its spans, in whatever order they arrived: children are linked to their
  * parents by id, duplicates (same span id) are kept once, spans whose parent never arrived become extra roots
  * marked `parentMissing`, and parent cycles are broken. Clock skew between services is corrected the way
@@ -79,29 +125,7 @@ export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
     }
   }
 
-  // Roots, then break cycles: a node not reachable from any root is cut from its parent and becomes a root.
-  const roots = all.filter((n) => n.parent === undefined);
-  const reached = new Set<TraceNode>();
-  const mark = (root: TraceNode): void => {
-    const stack = [root];
-    for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
-      if (reached.has(n)) continue;
-      reached.add(n);
-      for (const c of n.children) stack.push(c);
-    }
-  };
-  for (const r of roots) mark(r);
-  // In start order, so which span of a cycle becomes its root does not depend on arrival order. Usually none.
-  const unreached = reached.size === all.length ? [] : all.filter((n) => !reached.has(n)).sort(byStart);
-  for (const node of unreached) {
-    if (reached.has(node)) continue;
-    const parent = node.parent!;
-    parent.children.splice(parent.children.indexOf(node), 1);
-    node.parent = undefined;
-    node.parentMissing = true;
-    roots.push(node);
-    mark(node);
-  }
+  const roots = rootsWithoutCycles(all);
 
   // Clock skew, top down: parents are placed before their children are checked. A move applies to the whole
   // subtree; it is carried down the walk and applied to each node when its parent is placed, so every node is
@@ -135,17 +159,6 @@ export function buildTraceTree(spans: readonly DevSpan[]): TraceTree {
     }
   }
 
-  // Re-anchor at 0 after corrections, and collect services.
-  let first = Infinity;
-  let last = 0;
-  for (const n of nodes) first = Math.min(first, n.start);
-  if (!Number.isFinite(first)) first = 0;
-  const services = new Set<string>();
-  for (const n of nodes) {
-    n.start -= first;
-    n.end -= first;
-    last = Math.max(last, n.end);
-    services.add(n.span.service);
-  }
-  return { traceId: spans[0]?.traceId ?? '', roots, nodes, services: [...services], duration: last };
+  const { services, duration } = reanchor(nodes);
+  return { traceId: spans[0]?.traceId ?? '', roots, nodes, services, duration };
 }

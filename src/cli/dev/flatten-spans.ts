@@ -1,5 +1,5 @@
 import type { AttrValue, DevSpan } from './dev-span.js';
-import type { OtlpAnyValue, OtlpKeyValue, OtlpTraceRequest } from './otlp-json.js';
+import type { OtlpAnyValue, OtlpKeyValue, OtlpTraceRequest } from '../otlp/otlp-json.js';
 
 function value(v: OtlpAnyValue): AttrValue {
   if (v.stringValue !== undefined) return v.stringValue;
@@ -7,12 +7,13 @@ function value(v: OtlpAnyValue): AttrValue {
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return v.doubleValue;
   if (v.arrayValue !== undefined) return v.arrayValue.values.map(value);
-  if (v.kvlistValue !== undefined) return attributes(v.kvlistValue.values);
+  if (v.kvlistValue !== undefined) return flattenAttributes(v.kvlistValue.values);
   if (v.bytesValue !== undefined) return v.bytesValue;
   return null;
 }
 
-function attributes(list: readonly OtlpKeyValue[]): Record<string, AttrValue> {
+/** OTLP key-values as a plain object, AnyValues flattened. Pure. @internal */
+export function flattenAttributes(list: readonly OtlpKeyValue[]): Record<string, AttrValue> {
   const out: Record<string, AttrValue> = {};
   for (const kv of list) out[kv.key] = value(kv.value);
   return out;
@@ -31,7 +32,7 @@ function attributes(list: readonly OtlpKeyValue[]): Record<string, AttrValue> {
 export function flattenSpans(request: OtlpTraceRequest): DevSpan[] {
   const spans: DevSpan[] = [];
   for (const rs of request.resourceSpans) {
-    const resource = attributes(rs.resource.attributes);
+    const resource = flattenAttributes(rs.resource.attributes);
     const service =
       typeof resource['service.name'] === 'string' && resource['service.name'] !== '' ? resource['service.name'] : 'unknown_service';
     for (const ss of rs.scopeSpans) {
@@ -47,8 +48,8 @@ export function flattenSpans(request: OtlpTraceRequest): DevSpan[] {
           statusCode: s.status.code,
           statusMessage: s.status.message,
           service,
-          attributes: attributes(s.attributes),
-          events: s.events.map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
+          attributes: flattenAttributes(s.attributes),
+          events: s.events.map((e) => ({ name: e.name, attributes: flattenAttributes(e.attributes) })),
           source: { resource: rs.resource, scope: ss.scope, span: s },
         });
       }
