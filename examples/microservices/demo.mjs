@@ -1,6 +1,8 @@
 // `npm run demo`: starts `tracewire dev` and the five services of service.mjs, each under
 // `node --import tracewire/register`, sends a handful of requests (one slow, one failing), then stops the services
 // (their spans are flushed on SIGTERM) and the receiver, which prints the last traces and the summary.
+// In a terminal (or with `--keep-open`) the receiver stays up after the services stop, so that its trace viewer can be
+// opened in a browser, until Ctrl-C; `--exit` ends at once, as it does when stdout is not a terminal.
 // With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, the services send there instead
 // and no local receiver is started, so the same demo shows up in Jaeger or Tempo.
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ const SERVICE = join(ROOT, 'examples/microservices/service.mjs');
 const CLI = join(ROOT, 'dist/cli.js');
 const DEADLINE_MS = 60_000;
 const external = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+const keepOpen = !process.argv.includes('--exit') && (process.argv.includes('--keep-open') || process.stdout.isTTY === true);
 const children = [];
 
 const log = (line) => process.stdout.write(`demo: ${line}\n`);
@@ -94,8 +97,10 @@ async function main() {
       { NO_COLOR: process.env.NO_COLOR ?? (process.stdout.isTTY ? '' : '1') },
       { name: 'tracewire dev', pipeStdout: true },
     );
+    const viewer = waitFor(dev, 'stderr', /trace viewer at (http:\/\/\S+)/, 'tracewire dev');
     const [, url] = await waitFor(dev, 'stderr', /receiving OTLP\/HTTP traces .* on (http:\/\/\S+)\/v1\/traces/, 'tracewire dev');
     endpoint = url;
+    dev.viewerUrl = viewer.then(([, at]) => at);
   } else {
     log(`OTEL_EXPORTER_OTLP_ENDPOINT is set: the services send their spans to ${external} (no local receiver).`);
   }
@@ -123,6 +128,18 @@ async function main() {
     // SIGTERM makes each service flush its spans before it exits.
     for (const s of services) s.child.kill('SIGTERM');
     await Promise.all(services.map((s) => s.child.exited));
+  }
+  if (dev && keepOpen) {
+    // The services are gone; the receiver keeps their traces for the viewer until the developer is done.
+    clearTimeout(deadline);
+    log(`all traces received; the trace viewer stays open at ${await dev.viewerUrl} (press Ctrl-C to stop it)`);
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+    // Ctrl-C in the terminal reached the receiver too (same process group); a SIGINT sent to the demo alone did not.
+    const stopped = await Promise.race([dev.exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 2000, false))]);
+    if (!stopped) dev.kill('SIGINT');
+    const { code } = await dev.exited;
+    if (code !== 0) throw new Error(`tracewire dev exited with ${code}`);
+    return;
   }
   if (dev) {
     dev.kill('SIGINT'); // prints the traces still waiting and the summary

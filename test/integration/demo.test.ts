@@ -61,4 +61,36 @@ describe('npm run demo', () => {
       await backend.stop();
     }
   });
+
+  it('in a terminal (here --keep-open) keeps the receiver and its trace viewer up after the requests, until SIGINT', async () => {
+    const child = spawn(process.execPath, ['examples/microservices/demo.mjs', '--keep-open'], {
+      cwd: ROOT,
+      env: cleanEnv({}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    const viewer = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        const match = /the trace viewer stays open at (http:\/\/\S+)/.exec(stdout);
+        if (match) resolve(match[1]!);
+      });
+      void exited.then(([code]) => reject(new Error(`demo exited (${code}) before keeping the viewer open: ${stderr}`)));
+    });
+    try {
+      // The services are gone; their five traces are still served by the viewer's API.
+      await expect
+        .poll(async () => ((await (await fetch(`${viewer}api/traces`)).json()) as { traces: unknown[] }).traces.length, { timeout: 10_000 })
+        .toBe(5);
+      expect(stdout).not.toMatch(/^Summary: /m);
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code] = await exited;
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^Summary: 5 traces/m);
+  });
 });
