@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { defineSection } from './option-reader.js';
-import { isAttributeValue, isNonEmptyString, isPlainObject } from './validators.js';
+import { isSpanAttributeValue } from '../sdk/attribute-values.js';
+import { isNonEmptyString, isPlainObject } from './validators.js';
 
 /** The service name when none is configured, as the OpenTelemetry spec names it for Node.js. @internal */
 export const UNKNOWN_SERVICE = 'unknown_service:node';
@@ -18,7 +19,7 @@ export const resourceSection = defineSection(['resourceAttributes', 'serviceName
   if (envService !== undefined) resourceAttributes['service.name'] = envService;
   const codeAttrs = r.get<Attributes>(
     'resourceAttributes',
-    (v) => isPlainObject(v) && Object.values(v).every((x) => x === undefined || isAttributeValue(x)),
+    (v) => isPlainObject(v) && Object.values(v).every((x) => x === undefined || isSpanAttributeValue(x)),
     'an object of OpenTelemetry attribute values (string, number, boolean, or arrays and objects of them)',
   );
   if (codeAttrs) for (const [k, v] of Object.entries(codeAttrs)) if (v !== undefined) resourceAttributes[k] = v;

@@ -35,9 +35,3 @@ export function isNonEmptyString(value: unknown): value is string {
 export function integerIn(min: number, max: number): (value: unknown) => boolean {
   return (value) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
 }
-
-/**
- * The SDK 3.x rule for an attribute value (an OpenTelemetry AnyValue), the one spans use: resource attributes given
- * in code follow it too. @internal
- */
-export { isSpanAttributeValue as isAttributeValue } from '../sdk/attribute-values.js';

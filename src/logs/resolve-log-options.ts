@@ -1,3 +1,5 @@
+import { isPlainObject } from '../config/validators.js';
+
 /**
  * Names of the fields tracewire adds to a log line; pass some of them as `fields` to rename.
  *
@@ -67,7 +69,6 @@ const OPTION_KEYS: readonly string[] = ['fields', 'serviceName'];
 /** The options used when none are given. @internal */
 export const DEFAULT_LOG_OPTIONS: ResolvedLogOptions = Object.freeze({ fields: SNAKE_CASE, serviceName: false });
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /**
@@ -77,13 +78,13 @@ const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 export function resolveLogOptions(options: LogCorrelationOptions | undefined): { options: ResolvedLogOptions; errors: string[] } {
   if (options === undefined) return { options: DEFAULT_LOG_OPTIONS, errors: [] };
   const errors: string[] = [];
-  if (!isObject(options)) return { options: DEFAULT_LOG_OPTIONS, errors: [`options must be an object, got ${show(options)}`] };
+  if (!isPlainObject(options)) return { options: DEFAULT_LOG_OPTIONS, errors: [`options must be an object, got ${show(options)}`] };
   for (const key of Object.keys(options)) if (!OPTION_KEYS.includes(key)) errors.push(`${key}: unknown option`);
 
   let fields: Readonly<LogFieldNames> = SNAKE_CASE;
   const given: unknown = options.fields;
   if (given === 'camelCase') fields = CAMEL_CASE;
-  else if (isObject(given)) {
+  else if (isPlainObject(given)) {
     const custom: LogFieldNames = { ...SNAKE_CASE };
     for (const key of Object.keys(given)) {
       if (!(FIELD_KEYS as readonly string[]).includes(key)) errors.push(`fields.${key}: unknown field (expected ${FIELD_KEYS.join(', ')})`);
