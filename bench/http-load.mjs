@@ -14,6 +14,8 @@
 // to a local Datadog agent stand-in (bench/lib/datadog-agent-sink.mjs); each is its own process and counts the spans
 // it gets, and every row prints spans delivered per response, so a variant that drops spans cannot look fast. With
 // 2 cores, the app is pinned to CPU 1 and autocannon + receivers to CPU 0 (taskset).
+// Each sample warms up 8 s by default, past the batch processor's first scheduled export (5 s after the first span),
+// whose one-off costs (tracewire loads the exporter then; the export path is compiled) are not steady state.
 // Usage: node bench/http-load.mjs [repeats=3] [durationS=5] [connections=32] [--apps users-5,lean-4,...]
 //                                 [--variants bare,tracewire-10,...] [--warmup S]
 //   --apps      among users-5, users-4, lean-5, lean-4 (default: all)
@@ -330,7 +332,7 @@ export function appRows(appKey, raw, setup) {
 export async function measure({
   repeats = 3,
   durationS = 5,
-  warmupS = 2,
+  warmupS = 8,
   connections = 32,
   pin = true,
   apps = Object.keys(APPS),

@@ -113,6 +113,17 @@ function sizes(batches) {
 }
 
 /**
+ * CPU µs per span of tracewire's encoder, median of `repeats` samples over the same batches (used by
+ * bench/http-cost-breakdown.mjs for the encoding part of a request's export).
+ */
+export async function encodingSample({ repeats = 5, batches = 4, rounds = 4 } = {}) {
+  const data = makeBatches(batches);
+  const samples = await interleave({ tracewire: () => measureTracewire(data, rounds) }, { repeats, warmup: 2 });
+  const sorted = samples.tracewire.sort((a, b) => a - b);
+  return 1e6 / sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
  * Runs the encoding benchmark; returns one row (spans/s, tracewire/stock, bar >= 3.0) whose note carries the
  * bytes per span of both encoders.
  */

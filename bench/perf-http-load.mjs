@@ -12,7 +12,7 @@
 //   js: <package>     optimized or interpreted JavaScript, by file (tracewire's bundle, node:, express/router, ...)
 //   native other      node's C++ and libc
 // Usage: node bench/perf-http-load.mjs [durationS=5] [variant,variant,...]
-// Variants: bare, dropped, 10%, 100%, 100%-no-export (the default is all five). Needs `perf` (Debian: linux-perf)
+// Variants: bare, dropped, 1%, 10%, 100%, 100%-no-export (the default is all six). Needs `perf` (Debian: linux-perf)
 // and perf_event_paranoid <= 2; not run by `npm run bench`.
 // The "js: <package>" rows rely on --perf-basic-prof's names, which can be stale where V8 reused code space (see
 // bench/README.md "Profiling note"); the other categories do not depend on them.
@@ -32,6 +32,7 @@ const tracewire = (env) => ({ flags: ['--perf-basic-prof', '--import', 'tracewir
 const VARIANTS = {
   bare: { flags: ['--perf-basic-prof'], env: {} },
   dropped: tracewire({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' }),
+  '1%': tracewire({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }),
   '10%': tracewire({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
   '100%-no-export': tracewire({ OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_EXPORTER: 'none' }),
   '100%': tracewire({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
