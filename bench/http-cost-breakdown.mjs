@@ -10,17 +10,20 @@
 //   100%, http, no export      tracewire, always_on, only http, OTEL_TRACES_EXPORTER=none (spans made, not sent)
 //   100%, no export            tracewire, always_on, every instrumentation, not sent
 //   100%                       tracewire, always_on, sent over OTLP http/protobuf to bench/lib/otlp-receiver.mjs
+//   100%, all layers (...)     the same two with TRACEWIRE_EXPRESS_LAYERS=all (middleware and router spans too)
 //   1%, 10%                    tracewire, parentbased_traceidratio, sent
 // The parts are differences of those medians:
 //   request context (floor)        context only − bare
 //   http server, dropped request   dropped, http − bare   (sampling decision, context, patched emits)
 //   express layers, dropped        dropped − dropped, http
 //   server span, recorded          100%, http, no export − dropped, http
-//   express layer spans, recorded  (100%, no export − 100%, http, no export) − (dropped − dropped, http)
+//   express handler spans, recorded (100%, no export − 100%, http, no export) − (dropped − dropped, http)
+//   middleware and router spans    100%, all layers, no export − 100%, no export   (TRACEWIRE_EXPRESS_LAYERS=all)
+//     and their export             (100%, all layers − 100%, all layers, no export) − (100% − 100%, no export)
 //   export: encoding               spans per request × µs per span of tracewire's OTLP encoder, timed in this process
 //   export: transport and batching 100% − 100%, no export − encoding
 // Usage: node bench/http-cost-breakdown.mjs [repeats=3] [durationS=5] [--app users-5|lean-5|users-4|lean-4] [--rate 4000]
-// Not run by `npm run bench` (about 8 minutes per app); the closing note of issue 21 quotes its output.
+// Not run by `npm run bench` (about 9 minutes per app); the closing note of issue 21 quotes its output.
 import autocannon from 'autocannon';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +37,7 @@ const withEnv = (env) => ({ ...tracewire, env: { ...tracewire.env, ...env } });
 const OFF = { OTEL_TRACES_SAMPLER: 'always_off' };
 const HTTP_ONLY = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http' };
 const NO_EXPORT = { OTEL_TRACES_EXPORTER: 'none' };
+const ALL_LAYERS = { TRACEWIRE_EXPRESS_LAYERS: 'all' };
 
 export const BREAKDOWN_VARIANTS = {
   bare: VARIANTS.bare,
@@ -43,6 +47,8 @@ export const BREAKDOWN_VARIANTS = {
   '100%, http, no export': withEnv({ ...HTTP_ONLY, ...NO_EXPORT }),
   '100%, no export': withEnv(NO_EXPORT),
   '100%': tracewire,
+  '100%, all layers, no export': withEnv({ ...ALL_LAYERS, ...NO_EXPORT }),
+  '100%, all layers': withEnv(ALL_LAYERS),
   '1%': VARIANTS['tracewire 1%'],
   '10%': VARIANTS['tracewire 10%'],
 };
@@ -100,11 +106,16 @@ export async function breakdown({ repeats = 3, durationS = 5, warmupS = 8, app =
     ['express layers, dropped request', cpu.dropped - cpu['dropped, http']],
     ['server span, recorded (no export)', cpu['100%, http, no export'] - cpu['dropped, http']],
     [
-      'express layer spans, recorded (no export)',
+      'express layer spans (route handlers), recorded (no export)',
       cpu['100%, no export'] - cpu['100%, http, no export'] - (cpu.dropped - cpu['dropped, http']),
     ],
     [`export: encoding (${spansPerResponse.toFixed(2)} spans/request)`, encoding],
     ['export: transport and batching', cpu['100%'] - cpu['100%, no export'] - encoding],
+    ['middleware and router spans (TRACEWIRE_EXPRESS_LAYERS=all), recorded', cpu['100%, all layers, no export'] - cpu['100%, no export']],
+    [
+      'middleware and router spans (TRACEWIRE_EXPRESS_LAYERS=all), their export',
+      cpu['100%, all layers'] - cpu['100%, all layers, no export'] - (cpu['100%'] - cpu['100%, no export']),
+    ],
   ];
   return {
     raw,

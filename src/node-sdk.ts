@@ -48,7 +48,7 @@ export function createNodeSDK(
     textMapPropagator: pipeline.propagator,
     instrumentations: config.disabled
       ? []
-      : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer),
+      : loadInstrumentations(config.instrumentations, appRoot(), pipeline.instrumentationConfigs, config.httpServer, config.expressLayers),
     spanLimits: { ...config.spanLimits },
   });
 }

@@ -1,5 +1,5 @@
 import { defineSection } from './option-reader.js';
-import type { HttpServerInstrumentationName, InstrumentationName, ResolvedConfig } from './types.js';
+import type { ExpressLayersName, HttpServerInstrumentationName, InstrumentationName, ResolvedConfig } from './types.js';
 import { hasMethods } from './validators.js';
 
 /** @internal */
@@ -26,14 +26,17 @@ export const INSTRUMENTATION_NAMES: readonly InstrumentationName[] = [
 export const OFF_BY_DEFAULT: readonly InstrumentationName[] = ['fs', 'dns', 'net'];
 const HTTP_SERVERS: readonly HttpServerInstrumentationName[] = ['tracewire', 'stock'];
 const DEFAULT_HTTP_SERVER: HttpServerInstrumentationName = 'tracewire';
+const EXPRESS_LAYERS: readonly ExpressLayersName[] = ['handlers', 'all'];
+const DEFAULT_EXPRESS_LAYERS: ExpressLayersName = 'handlers';
 
 /**
  * The instrumentations (`instrumentations` > OTEL_NODE_ENABLED_INSTRUMENTATIONS minus
  * OTEL_NODE_DISABLED_INSTRUMENTATIONS > all but fs, dns, net) and which HTTP server instrumentation runs
- * (`httpServer` > TRACEWIRE_HTTP_SERVER > tracewire).
+ * (`httpServer` > TRACEWIRE_HTTP_SERVER > tracewire), and which express layers get spans (`expressLayers` >
+ * TRACEWIRE_EXPRESS_LAYERS > handlers).
  * @internal
  */
-export const instrumentationsSection = defineSection(['instrumentations', 'httpServer'], (r) => {
+export const instrumentationsSection = defineSection(['instrumentations', 'httpServer', 'expressLayers'], (r) => {
   const e = r.env;
   const httpServer =
     r.get<HttpServerInstrumentationName>(
@@ -43,6 +46,14 @@ export const instrumentationsSection = defineSection(['instrumentations', 'httpS
     ) ??
     e.enumValue(['TRACEWIRE_HTTP_SERVER'], HTTP_SERVERS, DEFAULT_HTTP_SERVER) ??
     DEFAULT_HTTP_SERVER;
+  const expressLayers =
+    r.get<ExpressLayersName>(
+      'expressLayers',
+      (v) => EXPRESS_LAYERS.includes(v as ExpressLayersName),
+      `one of ${EXPRESS_LAYERS.join(', ')}`,
+    ) ??
+    e.enumValue(['TRACEWIRE_EXPRESS_LAYERS'], EXPRESS_LAYERS, DEFAULT_EXPRESS_LAYERS) ??
+    DEFAULT_EXPRESS_LAYERS;
 
   const isInstrumentation = (v: unknown) => hasMethods(v, 'enable', 'disable', 'setTracerProvider');
   let instrumentations: ResolvedConfig['instrumentations'];
@@ -61,5 +72,5 @@ export const instrumentationsSection = defineSection(['instrumentations', 'httpS
     const disabledNames = readNames('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
     instrumentations = enabled.filter((n) => !disabledNames.includes(n));
   }
-  return { instrumentations: Object.freeze([...instrumentations]), httpServer };
+  return { instrumentations: Object.freeze([...instrumentations]), httpServer, expressLayers };
 });

@@ -14,6 +14,8 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type OtlpEncoderName = 'tracewire' | 'stock';
 /** Which instrumentation traces incoming HTTP requests (see {@link TracewireOptions.httpServer}). */
 export type HttpServerInstrumentationName = 'tracewire' | 'stock';
+/** Which express layers get a span (see {@link TracewireOptions.expressLayers}). */
+export type ExpressLayersName = 'handlers' | 'all';
 
 /** Sampler names accepted in `sampler` and OTEL_TRACES_SAMPLER. */
 export type SamplerName =
@@ -188,6 +190,18 @@ export interface TracewireOptions {
    * initTracing({ httpServer: 'stock' }); // or TRACEWIRE_HTTP_SERVER=stock
    */
   httpServer?: HttpServerInstrumentationName;
+  /**
+   * Which express layers get a span. 'handlers' (the default): the route handlers (`request handler - /users/:id`),
+   * as children of the server span, which is still named after the route; middleware (`express.json()`, auth, ...)
+   * and routers get none, and the time they take shows as the gap before the handler span. 'all': every layer, as
+   * @opentelemetry/instrumentation-express makes them (`middleware - jsonParser`, `router - /api`, ...), with an
+   * error passed to `next()` recorded on the middleware's span. Middleware and router spans are 2 of the 3 express
+   * spans of a typical request and about half the CPU that tracing a request adds (bench/README.md).
+   * Env: TRACEWIRE_EXPRESS_LAYERS. Default 'handlers'.
+   * @example
+   * initTracing({ expressLayers: 'all' }); // or TRACEWIRE_EXPRESS_LAYERS=all
+   */
+  expressLayers?: ExpressLayersName;
   /** Batch processor settings. Env: OTEL_BSP_*. */
   batch?: BatchOptions;
   /** Span limits. Env: OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT and friends. */
@@ -247,6 +261,7 @@ export interface ResolvedConfig {
   readonly propagators: ReadonlyArray<PropagatorName | TextMapPropagator>;
   readonly instrumentations: ReadonlyArray<InstrumentationName | Instrumentation>;
   readonly httpServer: HttpServerInstrumentationName;
+  readonly expressLayers: ExpressLayersName;
   readonly batch: Readonly<Required<BatchOptions>>;
   readonly spanLimits: Readonly<Required<SpanLimitOptions>>;
   readonly spanProcessors: readonly SpanProcessor[];

@@ -14,9 +14,12 @@ import {
 } from './upstream/express-layer-internals.js';
 import { instrumentationExpressUtils, type InstrumentationExpressUtils } from './upstream/instrumentation-express-utils.js';
 import { dropsChildrenOf } from '../internal/tracer-capabilities.js';
+import type { ExpressLayersName } from '../config/types.js';
 
 /** Marks a layer handle that already got tracewire's wrapper. */
 const kLean = Symbol('tracewire.express.lean-layer');
+/** The express instrumentation's layer types that get no span with `expressLayers: 'handlers'` (ExpressLayerType). */
+const NOT_HANDLERS: ReadonlySet<unknown> = new Set(['middleware', 'router']);
 /** What express's `next` accepts without meaning an error. */
 const NOT_ERRORS: readonly unknown[] = [undefined, null, 'route', 'router'];
 /** The express instrumentation's own functions (set by leanExpressLayers before any layer is wrapped). */
@@ -90,8 +93,18 @@ class LayerCall {
  * attributes, route in the RPC metadata, error recording, end on `next` or on the response's close, `next` in the
  * parent's context) with less work per call: no copy of the arguments, no bound functions (the context manager's
  * `with` instead), and, when tracewire's server instrumentation traces the request, no `close` listener per layer.
+ * A layer whose type is in `skipped` gets no span, as the instrumentation treats a type in its `ignoreLayersType`
+ * (the route still set, the layer path popped at once, except a router's, which its own layers build on).
  */
-function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: Handle, self: unknown, args: IArguments): unknown {
+function callLayer(
+  tracer: Tracer,
+  layer: Layer,
+  layerPath: unknown,
+  skipped: ReadonlySet<unknown> | undefined,
+  untraced: Handle,
+  self: unknown,
+  args: IArguments,
+): unknown {
   const request = args[0] as Request;
   const { isLayerPathStored } = upstream.storeLayerPath(request as never, layerPath as never);
   const constructedRoute = upstream.getConstructedRoute(request as never);
@@ -101,6 +114,11 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
   const parentContext = contexts.active();
   const rpc = getRPCMetadata(parentContext);
   if (rpc?.type === RPCType.HTTP) rpc.route = matchedRoute;
+  const type = metadata.attributes['express.type'];
+  if (skipped !== undefined && skipped.has(type)) {
+    if (type !== 'router' && isLayerPathStored) popLayerPath(request);
+    return Reflect.apply(untraced, self, args);
+  }
   if (trace.getSpan(parentContext) === undefined) return Reflect.apply(untraced, self, args);
   const span = tracer.startSpan(
     metadata.name,
@@ -109,7 +127,7 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
   );
   const call = new LayerCall(span, parentContext, request, isLayerPathStored);
   let layerContext = trace.setSpan(parentContext, span);
-  if (metadata.attributes['express.type'] === 'router') {
+  if (type === 'router') {
     // As the instrumentation does: router spans end at once and the router's layers run in the parent's context.
     call.end();
     layerContext = parentContext;
@@ -146,25 +164,37 @@ function callLayer(tracer: Tracer, layer: Layer, layerPath: unknown, untraced: H
  *   work, when tracewire's tracer knows that every child of a dropped span is dropped too (parent-based sampling,
  *   the default), unless the request's RPC metadata wants its route (for http.server.request.duration);
  * - for other requests, the layer's span is made by {@link callLayer}: the instrumentation's spans (its own
- *   functions name them and compute the route), with less work per call. With `ignoreLayers`, `ignoreLayersType`,
- *   `spanNameHook` or `requestHook` in its config, the instrumentation's own wrapper runs instead.
+ *   functions name them and compute the route), with less work per call; with `layers` 'handlers', only route
+ *   handlers get a span. With `ignoreLayers`, `ignoreLayersType`, `spanNameHook` or `requestHook` in its config, the
+ *   instrumentation's own wrapper runs instead.
  * The instrumentation's internals it builds on are owned by upstream/express-layer-internals.ts (and its utils by
  * upstream/instrumentation-express-utils.ts); if they differ from what those expect, the class is returned unchanged
  * or the instrumentation's own wrapper runs, with a debug message.
  * @internal
  */
-export function leanExpressLayers(Base: ExpressInstrumentationClass): ExpressInstrumentationClass {
+export function leanExpressLayers(Base: ExpressInstrumentationClass, layers: ExpressLayersName = 'all'): ExpressInstrumentationClass {
   try {
     upstream = instrumentationExpressUtils();
   } catch (error) {
     debug(`express instrumentation: ${(error as Error).message}; its own layer wrapper runs for every request`);
-    return Base;
+    return layers === 'all' ? Base : withHandlersOnly(Base);
   }
-  return afterApplyPatch(Base, leanLayer) ?? Base;
+  const skipped = layers === 'all' ? undefined : NOT_HANDLERS;
+  const lean = afterApplyPatch(Base, (instrumentation, layer, layerPath) => leanLayer(instrumentation, layer, layerPath, skipped));
+  return lean ?? (layers === 'all' ? Base : withHandlersOnly(Base));
+}
+
+/** `Base` constructed with the instrumentation's own `ignoreLayersType` for middleware and routers. */
+function withHandlersOnly(Base: ExpressInstrumentationClass): ExpressInstrumentationClass {
+  return class HandlersOnly extends Base {
+    constructor(config: object = {}) {
+      super({ ignoreLayersType: [...NOT_HANDLERS], ...config });
+    }
+  };
 }
 
 /** Replaces the instrumentation's wrapper of `layer` (just made by its `_applyPatch`) with tracewire's. */
-function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: unknown): void {
+function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: unknown, skipped: ReadonlySet<unknown> | undefined): void {
   const traced = layer.handle as Handle | undefined;
   if (traced === undefined || traced[kLean] === true) return;
   const untraced = untracedHandleOf(traced);
@@ -186,7 +216,7 @@ function leanLayer(instrumentation: Instrumentation, layer: Layer, layerPath: un
     // instrumentation sets it for a dropped request only when it measures http.server.request.duration).
     if (dropsChildrenOf(tracer, trace.getSpan(active)) && getRPCMetadata(active) === undefined)
       return Reflect.apply(untraced, this, arguments);
-    if (own) return callLayer(tracer, layer, layerPath, untraced, this, arguments);
+    if (own) return callLayer(tracer, layer, layerPath, skipped, untraced, this, arguments);
     return Reflect.apply(traced, this, arguments);
   } as Handle;
   // Router handles carry state (stack, params) that express and the instrumentation read through the layer.

@@ -1,7 +1,7 @@
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { HttpServerInstrumentationName, InstrumentationName } from '../config/types.js';
+import type { ExpressLayersName, HttpServerInstrumentationName, InstrumentationName } from '../config/types.js';
 import { HttpServerInstrumentation } from './http-server/http-server-instrumentation.js';
 import { leanExpressLayers } from './lean-express-layers.js';
 import { debug, warn } from '../internal/log.js';
@@ -10,6 +10,8 @@ import { FastifyInstrumentation } from './fastify/fastify-instrumentation.js';
 
 const localRequire = createRequire(import.meta.url);
 let bundled: Readonly<Record<string, () => unknown>> = {};
+/** The express instrumentation's own config for `expressLayers: 'handlers'` (its layer types, ExpressLayerType). */
+const HANDLERS_ONLY = Object.freeze({ ignoreLayersType: Object.freeze(['middleware', 'router']) });
 
 /**
  * Makes loadInstrumentations() take these packages from the bundle instead of node_modules (called once by the
@@ -35,7 +37,8 @@ export function isInstalled(moduleName: string, appRoot: string): boolean {
  * `configs` holds constructor options per name (tracewire's own hooks). Instances passed by the user are returned as they are. Never throws: a package that fails to load is reported and skipped.
  * Unless `httpServer` is 'stock': `http` is two instrumentations, instrumentation-http for outgoing requests and
  * tracewire's {@link HttpServerInstrumentation} for incoming ones, and express layers are traced through
- * {@link leanExpressLayers}.
+ * {@link leanExpressLayers}. With `expressLayers` 'handlers', express middleware and routers get no span (through
+ * leanExpressLayers, or the instrumentation's own `ignoreLayersType` when `httpServer` is 'stock').
  * @internal
  */
 export function loadInstrumentations(
@@ -43,6 +46,7 @@ export function loadInstrumentations(
   appRoot: string,
   configs: Readonly<Partial<Record<InstrumentationName, object>>> = {},
   httpServer: HttpServerInstrumentationName = 'tracewire',
+  expressLayers: ExpressLayersName = 'handlers',
 ): Instrumentation[] {
   const result: Instrumentation[] = [];
   for (const entry of wanted) {
@@ -68,13 +72,14 @@ export function loadInstrumentations(
       >;
       let Ctor = mod[row.exportName];
       if (typeof Ctor !== 'function') throw new Error(`${row.packageName} has no export ${row.exportName}`);
-      if (row.name === 'express' && httpServer === 'tracewire') Ctor = leanExpressLayers(Ctor);
+      if (row.name === 'express' && httpServer === 'tracewire') Ctor = leanExpressLayers(Ctor, expressLayers);
       if (row.name === 'http' && httpServer === 'tracewire') {
         result.push(new Ctor({ ...configs.http, disableIncomingRequestInstrumentation: true }), new HttpServerInstrumentation());
         debug('instrumentation http: enabled (incoming requests: tracewire/http-server; outgoing: instrumentation-http)');
         continue;
       }
-      result.push(new Ctor(configs[row.name] ?? {}));
+      const config = row.name === 'express' && httpServer === 'stock' && expressLayers === 'handlers' ? HANDLERS_ONLY : {};
+      result.push(new Ctor({ ...config, ...configs[row.name] }));
       debug(`instrumentation ${row.name}: enabled`);
     } catch (error) {
       warn(

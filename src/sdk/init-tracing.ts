@@ -69,6 +69,7 @@ function startTracing(config: ResolvedConfig, root: string): RunningParts {
     root,
     pipeline.instrumentationConfigs,
     config.httpServer,
+    config.expressLayers,
   );
 
   const batchProcessors = createBatchProcessors(config);

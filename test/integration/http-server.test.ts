@@ -29,6 +29,8 @@ interface Running {
   https: string;
 }
 const apps = {} as Record<Mode, Running>;
+/** The same two modes with the default TRACEWIRE_EXPRESS_LAYERS (handlers); `apps` run with `all`. */
+const handlerApps = {} as Record<Mode, Running>;
 /** A self-signed key and certificate for the fixture's https server. */
 const tls = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'tracewire-https-'));
@@ -42,7 +44,7 @@ const tls = (() => {
   return { key, cert };
 })();
 
-async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Running> {
+async function start(mode: Mode, sampler = 'parentbased_always_on', expressLayers: 'all' | 'default' = 'all'): Promise<Running> {
   const app = await spawnApp({
     flags: ['--require', 'tracewire/register'],
     script: 'test/fixtures/http-server-app.cjs',
@@ -52,6 +54,7 @@ async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Run
       OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_TRACES_SAMPLER: sampler,
       TRACEWIRE_HTTP_SERVER: mode,
+      ...(expressLayers === 'default' ? {} : { TRACEWIRE_EXPRESS_LAYERS: expressLayers }),
       TLS_KEY: tls.key,
       TLS_CERT: tls.cert,
     },
@@ -67,10 +70,13 @@ async function start(mode: Mode, sampler = 'parentbased_always_on'): Promise<Run
 
 beforeAll(async () => {
   await receiver.start();
-  [apps.tracewire, apps.stock] = await Promise.all(MODES.map((mode) => start(mode)));
+  [apps.tracewire, apps.stock, handlerApps.tracewire, handlerApps.stock] = await Promise.all([
+    ...MODES.map((mode) => start(mode)),
+    ...MODES.map((mode) => start(mode, undefined, 'default')),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all(MODES.map((mode) => stopApp(apps[mode]?.app)));
+  await Promise.all(MODES.flatMap((mode) => [stopApp(apps[mode]?.app), stopApp(handlerApps[mode]?.app)]));
   await receiver.stop();
 });
 
@@ -153,47 +159,61 @@ describe('the server span, TRACEWIRE_HTTP_SERVER=tracewire against stock', () =>
     expect(comparable(got.tracewire!)).toEqual(comparable(got.stock!));
   });
 
-  it.each([
+  const REQUESTS = [
     { what: 'a route behind express.json()', method: 'POST', path: '/echo', body: '{"a":1}' },
     { what: 'a route with a parameter', method: 'GET', path: '/items/5', body: undefined },
     { what: 'a router on /api with an async handler', method: 'GET', path: '/api/users/3', body: undefined },
     { what: 'a handler passing an error to next()', method: 'GET', path: '/broken', body: undefined },
     { what: 'a path no route matches', method: 'GET', path: '/nowhere', body: undefined },
-  ])('makes the same express layer spans, names, attributes and parents for $what', async ({ method, path, body }) => {
-    const trees: Partial<Record<Mode, object[]>> = {};
-    for (const mode of MODES) {
-      const traceId = newTraceId();
-      const res = await fetch(`${apps[mode].express}${path}`, {
-        method,
-        body,
-        headers: { traceparent: traceparent(traceId), ...(body ? { 'content-type': 'application/json' } : {}) },
-      });
-      await res.arrayBuffer();
-      const spans = await receiver.waitFor((all) => {
-        const server = serverSpansOf(all, traceId)[0];
-        return server !== undefined && all.filter((s) => s.traceId === traceId).length >= 2;
-      });
-      // The express spans of a request end before or with its server span, but may travel in another export (up to 4
-      // run at once): the app's flush resolves once every span it ended so far has been received.
-      expect(await (await fetch(`${apps[mode].plain}/flush`)).text()).toBe('flushed');
-      const mine = receiver.spans.filter((s) => s.traceId === traceId);
-      const nameOf = (id: string) => mine.find((s) => s.spanId === id)?.name ?? (id === '' ? null : 'remote parent');
-      trees[mode] = mine
-        .filter((s) => s.scope.includes('express'))
-        .map((s) => ({
-          name: s.name,
-          kind: s.kind,
-          parent: nameOf(s.parentSpanId),
-          attributes: s.attributes,
-          status: s.status,
-          events: s.events.length,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name));
-      void spans;
-    }
-    expect(trees.tracewire!.length).toBeGreaterThan(0);
-    expect(trees.tracewire).toEqual(trees.stock);
-  });
+  ];
+  it.each([...REQUESTS.map((r) => ({ ...r, layers: 'all' as const })), ...REQUESTS.map((r) => ({ ...r, layers: 'handlers' as const }))])(
+    'makes the same express layer spans, names, attributes and parents for $what (expressLayers $layers)',
+    async ({ method, path, body, layers }) => {
+      const trees: Partial<Record<Mode, Array<{ name: string; attributes: Record<string, unknown> }>>> = {};
+      const servers: Partial<Record<Mode, string>> = {};
+      for (const mode of MODES) {
+        const running = layers === 'all' ? apps[mode] : handlerApps[mode];
+        const traceId = newTraceId();
+        const res = await fetch(`${running.express}${path}`, {
+          method,
+          body,
+          headers: { traceparent: traceparent(traceId), ...(body ? { 'content-type': 'application/json' } : {}) },
+        });
+        await res.arrayBuffer();
+        const spans = await receiver.waitFor((all) => {
+          const server = serverSpansOf(all, traceId)[0];
+          // The server span and, unless no layer gets a span (no route matched, handlers only), an express one.
+          const expected = layers === 'handlers' && path === '/nowhere' ? 1 : 2;
+          return server !== undefined && all.filter((s) => s.traceId === traceId).length >= expected;
+        });
+        // The express spans of a request end before or with its server span, but may travel in another export (up to 4
+        // run at once): the app's flush resolves once every span it ended so far has been received.
+        expect(await (await fetch(`${running.plain}/flush`)).text()).toBe('flushed');
+        const mine = receiver.spans.filter((s) => s.traceId === traceId);
+        servers[mode] = serverSpansOf(mine, traceId)[0]!.name;
+        const nameOf = (id: string) => mine.find((s) => s.spanId === id)?.name ?? (id === '' ? null : 'remote parent');
+        trees[mode] = mine
+          .filter((s) => s.scope.includes('express'))
+          .map((s) => ({
+            name: s.name,
+            kind: s.kind,
+            parent: nameOf(s.parentSpanId),
+            attributes: s.attributes,
+            status: s.status,
+            events: s.events.length,
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        void spans;
+      }
+      expect(trees.tracewire).toEqual(trees.stock);
+      expect(servers.tracewire).toEqual(servers.stock);
+      const types = new Set(trees.tracewire!.map((s) => s.attributes['express.type']));
+      if (layers === 'all') expect(types).toContain('middleware');
+      // With the default, only route handlers have spans (a path no route matches has none).
+      else expect([...types]).toEqual(path === '/nowhere' ? [] : ['request_handler']);
+      if (path !== '/nowhere') expect(trees.tracewire!.length).toBeGreaterThan(0);
+    },
+  );
 
   it('names the span after the express route and keeps the express layer spans as its children', async () => {
     const traceId = newTraceId();

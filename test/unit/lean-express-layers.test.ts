@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parentBased, ratioSampler } from '../../src/index.js';
 import { leanExpressLayers } from '../../src/instrumentations/lean-express-layers.js';
 import { TracewireTracerProvider } from '../../src/sdk/tracewire-tracer-provider.js';
+import type { ExpressLayersName } from '../../src/config/types.js';
 
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -54,13 +55,19 @@ function standIn(tracer: Tracer, config: object) {
   };
 }
 
-function patched(sampler: Sampler, handle: Handle, config: object = {}, layerPath?: string) {
+function patched(
+  sampler: Sampler,
+  handle: Handle,
+  config: object = {},
+  layerPath?: string,
+  { layers = 'all', name = 'jsonParser' }: { layers?: ExpressLayersName; name?: string } = {},
+) {
   const exporter = new InMemorySpanExporter();
   const tracer = new TracewireTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('express');
-  const Lean = leanExpressLayers(standIn(tracer, config) as never) as unknown as new () => {
+  const Lean = leanExpressLayers(standIn(tracer, config) as never, layers) as unknown as new () => {
     _applyPatch(layer: Layer, path?: string): void;
   };
-  const layer: Layer = { handle, name: 'jsonParser' };
+  const layer: Layer = { handle, name };
   new Lean()._applyPatch(layer, layerPath);
   return { layer, tracer, exporter };
 }
@@ -172,6 +179,65 @@ describe('leanExpressLayers', () => {
     const { layer } = patched(new AlwaysOnSampler(), errorHandler);
     expect(layer.handle).toBe(errorHandler);
     expect(layer.handle.length).toBe(4);
+  });
+
+  describe("with expressLayers 'handlers'", () => {
+    const handlers = { layers: 'handlers' } as const;
+    /** express's request: the layer paths the instrumentation stores (`__ot_middlewares`). */
+    const routed = (): { originalUrl: string; __ot_middlewares?: string[] } => ({ originalUrl: '/api/orders/7' });
+
+    it('gives a middleware no span, pops its layer path at once and still sets the route', async () => {
+      const rpc: RPCMetadata = { type: RPCType.HTTP, span: undefined as never };
+      let pathsInLayer: string[] | undefined;
+      const req = routed();
+      const { layer, tracer, exporter } = patched(
+        new AlwaysOnSampler(),
+        (r, _res, next) => {
+          pathsInLayer = [...((r as ReturnType<typeof routed>).__ot_middlewares ?? [])];
+          (next as () => void)();
+        },
+        {},
+        '/api',
+        handlers,
+      );
+      const parent = tracer.startSpan('GET');
+      rpc.span = parent;
+      let nextRan = false;
+      context.with(setRPCMetadata(trace.setSpan(ROOT_CONTEXT, parent), rpc), () =>
+        layer.handle(req, new EventEmitter(), () => (nextRan = true)),
+      );
+      expect(nextRan).toBe(true);
+      expect(pathsInLayer).toEqual([]);
+      expect(req.__ot_middlewares).toEqual([]);
+      expect(rpc.route).toBe('/api');
+      expect(await finished(exporter)).toEqual([]);
+    });
+
+    it('gives a router no span and keeps its layer path for the routes inside it', async () => {
+      const req = routed();
+      const { layer, tracer, exporter } = patched(new AlwaysOnSampler(), (_r, _res, next) => (next as () => void)(), {}, '/api', {
+        ...handlers,
+        name: 'router',
+      });
+      inSpan(tracer.startSpan('GET'), () => layer.handle(req, new EventEmitter(), () => undefined));
+      expect(req.__ot_middlewares).toEqual(['/api']);
+      expect(await finished(exporter)).toEqual([]);
+    });
+
+    it('gives a route handler its span, named and parented as with every layer traced', async () => {
+      const { layer, tracer, exporter } = patched(new AlwaysOnSampler(), () => 'answered', {}, '/orders/:id', {
+        ...handlers,
+        name: 'bound dispatch',
+      });
+      const parent = tracer.startSpan('GET');
+      const response = new EventEmitter();
+      inSpan(parent, () => layer.handle(routed(), response, () => undefined));
+      response.emit('close');
+      const [span] = await finished(exporter);
+      expect(span!.name).toBe('request handler');
+      expect(span!.attributes['express.type']).toBe('request_handler');
+      expect(span!.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    });
   });
 
   it('lets express read the state of a router handle through the layer', () => {
