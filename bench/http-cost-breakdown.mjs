@@ -23,6 +23,7 @@
 //   export: encoding               spans per request × µs per span of tracewire's OTLP encoder, timed in this process
 //   export: transport and batching 100% − 100%, no export − encoding
 // Usage: node bench/http-cost-breakdown.mjs [repeats=3] [durationS=5] [--app users-5|lean-5|users-4|lean-4] [--rate 4000]
+//                                           [--warmup 8]   (--warmup 2 puts the first scheduled export in the window)
 // Not run by `npm run bench` (about 9 minutes per app); the closing note of issue 21 quotes its output.
 import autocannon from 'autocannon';
 import { dirname, join, resolve } from 'node:path';
@@ -135,8 +136,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const app = option('--app', 'users-5');
   const rate = Number(option('--rate', '4000'));
+  const warmupS = Number(option('--warmup', '8'));
   const [repeats = '3', durationS = '5'] = argv;
-  const { raw, cpu, parts, setup } = await breakdown({ repeats: Number(repeats), durationS: Number(durationS), app, rate });
+  const { raw, cpu, parts, setup } = await breakdown({ repeats: Number(repeats), durationS: Number(durationS), warmupS, app, rate });
   console.log(`Server CPU per request (${setup}, Node.js ${process.versions.node})`);
   for (const [name, xs] of Object.entries(raw))
     console.log(

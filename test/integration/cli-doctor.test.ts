@@ -127,8 +127,8 @@ describe('tracewire doctor', () => {
     [
       404,
       'text/plain',
-      'no route for Bearer s3cr3t\u0007\u001b[2J',
-      'HTTP 404: nothing receives traces at this path ("no route for [REDACTED] [2J")',
+      'no route for Bearer s3cr3t\u0007\u001b[2J\u009b31m',
+      'HTTP 404: nothing receives traces at this path ("no route for [REDACTED]\\x07\\x1b[2J\\x9b31m")',
     ],
     [503, 'text/plain', 'no org id', 'HTTP 503: the endpoint refused the probe span: no tenant (org id) given'],
     [415, 'text/plain', 'unsupported', 'HTTP 415: the endpoint does not accept application/x-protobuf'],
@@ -146,7 +146,7 @@ describe('tracewire doctor', () => {
       expect(code).toBe(1);
       expect(stdout).toContain(`✖ POST ${url}/v1/traces (http/protobuf) → ${message}`);
       expect(stdout).not.toContain('s3cr3t');
-      expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+      expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     } finally {
       server.close();
     }

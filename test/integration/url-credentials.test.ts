@@ -161,6 +161,24 @@ describe('credentials in URLs are never printed', () => {
     expect(output).toContain(`forwarding to ${masked()}/reject failed`);
     expect(output).toMatch(/forwarded 0 requests to http:\/\/\*\*\*@127\.0\.0\.1/);
 
+    // Credentials in --forward are sent as Basic authorization (fetch refuses them in the URL itself).
+    authorizations.length = 0;
+    const forwarding = await startDev(['--quiet', '100', '--forward', at()]);
+    let forwarded: string;
+    try {
+      await runApp({ OTEL_EXPORTER_OTLP_ENDPOINT: forwarding.url, OTEL_LOG_LEVEL: 'warn' });
+      // The forward goes out when tracewire dev receives the app's export; the collector records its authorization.
+      for (let i = 0; i < 200 && authorizations.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      forwarding.child.kill('SIGINT');
+      await forwarding.exited;
+      forwarded = `${forwarding.stdout()}\n${forwarding.stderr()}`;
+    }
+    expectNoPassword(forwarded);
+    expect(authorizations[0]).toBe(`Basic ${Buffer.from(CREDENTIALS).toString('base64')}`);
+    expect(forwarded).not.toContain('failed');
+    expect(forwarded).toMatch(/forwarded [1-9]\d* requests? to http:\/\/\*\*\*@127\.0\.0\.1/);
+
     const bad = await runCli(['dev', '--forward', `${CREDENTIALS}@127.0.0.1:${port}`]);
     expect(bad.code).toBe(2);
     expectNoPassword(`${bad.stdout}\n${bad.stderr}`);

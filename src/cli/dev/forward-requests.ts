@@ -43,7 +43,12 @@ export function forwardTarget(url: string): string {
  * ```
  */
 export class RequestForwarder {
+  /** The traces URL as given (credentials included; printed only through maskUrl). */
   readonly url: string;
+  /** The URL requests go to: `url` without its credentials, which fetch refuses in a URL. */
+  private readonly target: string;
+  /** `Basic …` from the credentials in `url` (as doctor and the OTLP exporters send them), or undefined. */
+  private readonly authorization: string | undefined;
   forwarded = 0;
   failed = 0;
   dropped = 0;
@@ -58,6 +63,14 @@ export class RequestForwarder {
     private readonly reportOnce: (kind: string, line: string) => void,
   ) {
     this.url = forwardTarget(url);
+    const parsed = new URL(this.url);
+    this.authorization =
+      parsed.username === '' && parsed.password === ''
+        ? undefined
+        : `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+    this.target = parsed.toString();
   }
 
   /** Forwards one request's body with its end-to-end headers. */
@@ -66,7 +79,7 @@ export class RequestForwarder {
       this.dropped++;
       this.reportOnce(
         'forward',
-        `forwarding to ${this.url} falls behind (${MAX_FORWARDS_IN_FLIGHT} requests or ${this.maxBytes / MiB} MiB in flight); requests beyond it are not forwarded`,
+        `forwarding to ${maskUrl(this.url)} falls behind (${MAX_FORWARDS_IN_FLIGHT} requests or ${this.maxBytes / MiB} MiB in flight); requests beyond it are not forwarded`,
       );
       return;
     }
@@ -74,7 +87,9 @@ export class RequestForwarder {
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && typeof value === 'string') headers[name] = value;
     }
-    const done = fetch(this.url, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
+    // Credentials in --forward are for the backend; they replace an authorization the sender gave tracewire dev.
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
+    const done = fetch(this.target, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS) })
       .then(async (res) => {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) this.forwarded++;

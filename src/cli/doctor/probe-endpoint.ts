@@ -10,6 +10,7 @@ import { createResource } from '../../sdk/create-resource.js';
 import { checkHeaders } from './check-headers.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { sendProbe } from './send-probe.js';
+import { terminalText } from '../terminal/terminal-text.js';
 
 const MAX_PROBE_TIMEOUT_MS = 10_000;
 const START =
@@ -20,7 +21,6 @@ export const PROBE_SPAN_NAME = 'tracewire doctor probe';
 export const PROBE_SERVICE_NAME = 'tracewire-doctor';
 const DEFAULT_SERVICE_NAME = 'unknown_service:node';
 /** Control characters, shown as spaces when a part of an answer is quoted. */
-const CONTROL = /[\x00-\x1f\x7f]+/g;
 const AUTH_BODY_HIDDEN = 'response body not shown: it may echo your credentials';
 
 /**
@@ -50,18 +50,18 @@ function decoded(part: string): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.trim().split(/\r?\n/)[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return text.trim().split(/\r?\n/)[0] ?? '';
 }
 
 /**
- * The first line of an answer's body as it can be shown: control characters as spaces, credentials of URLs masked,
- * and every secret the probe sent (header values, the URL's user and password) replaced by [REDACTED].
+ * The first line of an answer's body as it can be shown: credentials of URLs masked, every secret the probe sent
+ * (header values, the URL's user and password) replaced by [REDACTED], then control characters (C0, C1, bidi)
+ * escaped visibly and the line clipped to 200 characters, as every text from outside is on its way to a terminal.
  */
 function quote(body: string, secrets: readonly string[]): string {
-  let line = maskUrlCredentials(firstLine(body.replace(CONTROL, ' ')));
+  let line = maskUrlCredentials(firstLine(body));
   for (const secret of secrets) line = line.split(secret).join('[REDACTED]');
-  return line === '' ? '' : ` ("${line}")`;
+  return line === '' ? '' : ` ("${terminalText(line, 200)}")`;
 }
 
 /** What an HTTP status from an OTLP endpoint means, and what to do about it: a sentence after `HTTP <status>: `. */
